@@ -1,0 +1,173 @@
+"""Access tokens and service tokens.
+
+Membership signs short-lived access tokens with an Ed25519 key only it holds
+(``TokenSigner``) and publishes the public keys as a JWKS; every service
+verifies them (``TokenVerifier``) with the algorithm pinned. Operators and
+internal services present the service token on ``/internal/`` routes.
+"""
+from __future__ import annotations
+
+import functools
+import hmac
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import current_app, g, request
+
+from .errors import Problem
+
+ALGORITHM = "EdDSA"
+ISSUER = "portal-membership"
+AUDIENCE = "portal"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a partner member (``account_id``) or the operator/a service."""
+
+    kind: str  # "member" or "service"
+    account_id: str | None = None
+    claims: dict = field(default_factory=dict)
+
+
+class SigningKeys:
+    """A folder of Ed25519 private keys; the newest signs, all of them verify (rotation)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def ensure(self) -> None:
+        if not list(self.folder.glob("*.pem")):
+            self.rotate()
+
+    def rotate(self) -> str:
+        """Add a new key that signs from now on; older keys keep verifying until removed."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        kid = f"{int(time.time())}-{uuid.uuid4().hex[:8]}"
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        tmp = self.folder / f".{kid}.tmp"
+        tmp.write_bytes(pem)
+        tmp.chmod(0o600)
+        tmp.rename(self.folder / f"{kid}.pem")
+        return kid
+
+    def _keys(self) -> list[tuple[str, Ed25519PrivateKey]]:
+        paths = sorted(self.folder.glob("*.pem"))
+        return [(p.stem, serialization.load_pem_private_key(p.read_bytes(), None)) for p in paths]
+
+    def current(self) -> tuple[str, Ed25519PrivateKey]:
+        return self._keys()[-1]
+
+    def jwks(self) -> dict:
+        keys = []
+        for kid, key in self._keys():
+            jwk = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(key.public_key()))
+            keys.append({**jwk, "kid": kid, "alg": ALGORITHM, "use": "sig"})
+        return {"keys": keys}
+
+
+class TokenSigner:
+    """Issues access tokens (membership only)."""
+
+    def __init__(self, keys: SigningKeys, lifetime_seconds: int = 900):
+        self.keys, self.lifetime = keys, lifetime_seconds
+
+    def issue(self, account_id: str, extra: dict | None = None) -> str:
+        kid, key = self.keys.current()
+        now = int(time.time())
+        claims = {"sub": account_id, "iss": ISSUER, "aud": AUDIENCE, "iat": now,
+                  "nbf": now, "exp": now + self.lifetime, "jti": uuid.uuid4().hex, **(extra or {})}
+        return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
+
+
+class TokenVerifier:
+    """Verifies access tokens against membership's JWKS (cached; refetched for an unknown kid)."""
+
+    def __init__(self, jwks_url: str | None = None, jwks: Callable[[], dict] | dict | None = None):
+        """Keys from membership's JWKS URL, or from ``jwks`` (a key set, or a function returning one)."""
+        self._client = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300, timeout=3) if jwks_url else None
+        self._local = jwks if callable(jwks) or jwks is None else (lambda: jwks)
+
+    def _key_for(self, token: str):
+        if self._client is None:
+            kid = jwt.get_unverified_header(token).get("kid")
+            for key in jwt.PyJWKSet.from_dict(self._local()).keys:
+                if key.key_id == kid:
+                    return key.key
+            raise jwt.InvalidTokenError("unknown key")
+        try:
+            return self._client.get_signing_key_from_jwt(token).key
+        except jwt.PyJWKClientConnectionError as exc:
+            raise Problem(503, "service_unavailable", "Token keys are unavailable right now.",
+                          headers={"Retry-After": "5"}) from exc
+
+    def verify(self, token: str) -> dict:
+        """The token's claims, or ``Problem(401)`` for a bad, tampered, expired or unsigned token."""
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("alg") != ALGORITHM:
+                raise jwt.InvalidAlgorithmError("algorithm not allowed")
+            return jwt.decode(token, self._key_for(token), algorithms=[ALGORITHM],
+                              audience=AUDIENCE, issuer=ISSUER,
+                              options={"require": ["exp", "iat", "sub", "aud", "iss"]})
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise Problem(401, "unauthorized", "The access token is invalid or expired.",
+                          headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
+
+
+def bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(401, "unauthorized", "A bearer token is required.",
+                      headers={"WWW-Authenticate": "Bearer"})
+    return token.strip()
+
+
+def is_service_token(token: str, operator_token: str) -> bool:
+    return hmac.compare_digest(token.encode(), operator_token.encode())
+
+
+def authenticate() -> Principal:
+    """The caller of this request; 401 when the token is missing or bad."""
+    token = bearer_token()
+    if is_service_token(token, current_app.config["PORTAL"].operator_token):
+        return Principal("service")
+    claims = current_app.extensions["token_verifier"].verify(token)
+    return Principal("member", account_id=claims["sub"], claims=claims)
+
+
+def require_service(view):
+    """Only the operator's or an internal service's token (403 for a member token)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        principal = authenticate()
+        if principal.kind != "service":
+            raise Problem(403, "forbidden", "This call needs a service token.")
+        g.principal = principal
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def require_member(view):
+    """Only a partner member's access token (403 for the service token)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        principal = authenticate()
+        if principal.kind != "member":
+            raise Problem(403, "forbidden", "This call needs a member's access token.")
+        g.principal = principal
+        return view(*args, **kwargs)
+
+    return wrapper

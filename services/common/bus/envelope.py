@@ -1,0 +1,65 @@
+"""The envelope every event travels in, and how a service declares its event types."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from .base import Message
+
+
+class EnvelopeSchema(Schema):
+    """``event_id``, ``event_type``, ``version``, ``occurred_at`` and the publisher's payload."""
+
+    class Meta:
+        unknown = RAISE
+
+    event_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    event_type = fields.String(required=True, validate=validate.Length(min=3, max=120))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    occurred_at = fields.AwareDateTime(required=True)
+    payload = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A fact a service publishes: its routing key, schema version and payload schema."""
+
+    name: str
+    version: int
+    schema: type[Schema]
+
+    def validate(self, payload: dict) -> dict:
+        """The payload as it will be sent; raises marshmallow.ValidationError when it breaks the schema."""
+        schema = self.schema()
+        return schema.dump(schema.load(json.loads(json.dumps(payload, default=str))))
+
+
+@dataclass(frozen=True)
+class Envelope:
+    event_id: str
+    event_type: str
+    version: int
+    occurred_at: datetime
+    payload: dict
+
+    @classmethod
+    def new(cls, event_type: EventType, payload: dict) -> "Envelope":
+        return cls(str(uuid.uuid4()), event_type.name, event_type.version,
+                   datetime.now(timezone.utc), event_type.validate(payload))
+
+    @classmethod
+    def from_bytes(cls, body: bytes) -> "Envelope":
+        """Parse and validate; raises ValueError or marshmallow.ValidationError."""
+        data = EnvelopeSchema().load(json.loads(body))
+        return cls(**data)
+
+    def to_message(self) -> Message:
+        body = json.dumps({
+            "event_id": self.event_id, "event_type": self.event_type, "version": self.version,
+            "occurred_at": self.occurred_at.isoformat(), "payload": self.payload,
+        }, separators=(",", ":")).encode()
+        return Message(self.event_type, self.event_id, body, {"event_type": self.event_type})

@@ -1,0 +1,139 @@
+"""SQLAlchemy 2 engine, transactions and Alembic migrations for one service.
+
+SQLite (the embedded default) runs in WAL mode and opens every transaction
+with ``BEGIN IMMEDIATE`` so that concurrent writers from several processes
+wait for each other instead of failing. PostgreSQL takes a plain
+``postgresql://`` URL.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import String, create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import DateTime, TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite keeps no time zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def make_base():
+    """A fresh declarative base, so every service owns its own metadata."""
+
+    class ServiceBase(DeclarativeBase):
+        type_annotation_map = {datetime: UTCDateTime, str: String}
+
+    return ServiceBase
+
+
+def make_engine(url: str) -> Engine:
+    url_obj = make_url(url)
+    if url_obj.get_backend_name() == "sqlite":
+        return _sqlite_engine(url_obj)
+    return create_engine(url_obj, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_engine(url_obj) -> Engine:
+    if url_obj.database and url_obj.database != ":memory:":
+        Path(url_obj.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url_obj, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Database:
+    """One service's engine and its transactions (the unit of work)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """A session whose work commits together, or not at all."""
+        with self.sessions() as session:
+            with session.begin():
+                yield session
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def run_migrations(database: Database, migrations_dir: Path) -> None:
+    """Upgrade to head under a lock, so processes that start together migrate once."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    cfg.attributes["engine"] = database.engine
+    with _migration_lock(database):
+        command.upgrade(cfg, "head")
+
+
+@contextlib.contextmanager
+def _migration_lock(database: Database):
+    if database.is_sqlite:
+        db_path = Path(database.engine.url.database or "memory")
+        lock_path = db_path.with_name(db_path.name + ".migrate.lock")
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+        return
+    with database.engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(7243001)"))
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(7243001)"))
+            conn.commit()

@@ -1,0 +1,157 @@
+"""marshmallow schemas of the talent document (API.md, "Talent document").
+
+Loading gives plain Python values: money as `Decimal` quantized to cents
+(exact, and safe for a NUMERIC column), `updated_at` as an aware datetime
+in UTC. Unknown fields are refused everywhere (marshmallow's default RAISE).
+"""
+
+import datetime as dt
+import decimal
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+ID_PATTERN = r"[A-Za-z0-9_.:-]+"
+BADGES = ("top_rated", "top_rated_plus", "expert_vetted", "rising_talent")
+ACCOUNT_STATUSES = ("active", "suspended")
+PROFILE_VISIBILITIES = ("public", "private")
+MAX_SKILLS = 50
+MAX_OFFERINGS = 100
+MAX_RATE = decimal.Decimal("10000")
+MAX_PRICE = decimal.Decimal("1000000")
+
+_RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})?"
+)
+
+
+class Money(fields.Decimal):
+    """A JSON number (never a string or a boolean) loaded as Decimal cents."""
+
+    def __init__(self, maximum: decimal.Decimal, **kwargs):
+        super().__init__(
+            places=2,
+            rounding=decimal.ROUND_HALF_UP,
+            as_string=False,
+            validate=validate.Range(min=0, max=maximum),
+            **kwargs,
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, (int, float, decimal.Decimal)) or isinstance(
+            value, bool
+        ):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Rfc3339DateTime(fields.AwareDateTime):
+    """An RFC 3339 timestamp with an offset, loaded as an aware UTC datetime."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
+        value = re.sub(r"[Zz]$", "+00:00", value)
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        return loaded.astimezone(dt.timezone.utc)
+
+
+def _identifier(**kwargs) -> fields.String:
+    return fields.String(
+        validate=[validate.Length(1, 64), validate.Regexp(rf"{ID_PATTERN}\Z")],
+        **kwargs,
+    )
+
+
+def _text(minimum: int, maximum: int, **kwargs) -> fields.String:
+    checks = [validate.Length(minimum, maximum)]
+    if minimum:
+        checks.append(_not_blank)
+    return fields.String(validate=checks, **kwargs)
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
+def _unique(values: list) -> None:
+    if len(values) != len(set(values)):
+        raise ValidationError("Must not contain duplicates.")
+
+
+def _unique_ids(offerings: list[dict]) -> None:
+    ids = [offering["id"] for offering in offerings]
+    if len(ids) != len(set(ids)):
+        raise ValidationError("Offering ids must be unique.")
+
+
+class ProjectSchema(Schema):
+    """A fixed-price project the freelancer publishes."""
+
+    id = _identifier(required=True)
+    title = _text(1, 200, required=True)
+    price = Money(MAX_PRICE, required=True)
+    delivery_days = fields.Integer(
+        strict=True, required=True, validate=validate.Range(1, 365)
+    )
+
+
+class ConsultationSchema(Schema):
+    """A 1-on-1 session the freelancer publishes."""
+
+    id = _identifier(required=True)
+    title = _text(1, 200, required=True)
+    duration_minutes = fields.Integer(
+        strict=True, required=True, validate=validate.Range(15, 480)
+    )
+    price = Money(MAX_PRICE, required=True)
+
+
+def _offerings(schema: type[Schema]) -> fields.List:
+    return fields.List(
+        fields.Nested(schema),
+        load_default=list,
+        validate=[validate.Length(max=MAX_OFFERINGS), _unique_ids],
+    )
+
+
+class TalentDocumentSchema(Schema):
+    """A freelancer's profile and standing, as pushed to PUT /internal/v1/talent/<id>.
+
+    `freelancer_id` is optional here: the PUT path supplies it.
+    """
+
+    freelancer_id = _identifier()
+    name = _text(1, 200, required=True)
+    title = _text(0, 200, required=True)
+    skills = fields.List(
+        _text(1, 60), load_default=list, validate=validate.Length(max=MAX_SKILLS)
+    )
+    hourly_rate = Money(MAX_RATE, required=True)
+    country = fields.String(
+        required=True,
+        validate=validate.Regexp(r"[A-Z]{2}\Z", error="Must be an ISO 3166-1 alpha-2 code."),
+    )
+    jss = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
+    badges = fields.List(
+        fields.String(validate=validate.OneOf(BADGES)),
+        load_default=list,
+        validate=_unique,
+    )
+    account_status = fields.String(
+        required=True, validate=validate.OneOf(ACCOUNT_STATUSES)
+    )
+    profile_visibility = fields.String(
+        required=True, validate=validate.OneOf(PROFILE_VISIBILITIES)
+    )
+    referred_by_partner_id = _identifier(allow_none=True, load_default=None)
+    projects = _offerings(ProjectSchema)
+    consultations = _offerings(ConsultationSchema)
+    updated_at = Rfc3339DateTime(required=True)
+
+
+class BulkTalentLineSchema(TalentDocumentSchema):
+    """One line of POST /internal/v1/talent:bulk: a talent document with its id."""
+
+    freelancer_id = _identifier(required=True)

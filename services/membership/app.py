@@ -1,0 +1,28 @@
+"""Membership: client accounts, partner companies, members, invitations, sign-in."""
+from __future__ import annotations
+
+import os
+
+from services.common.auth import SigningKeys, TokenSigner, TokenVerifier
+from services.common.webapp import create_service_app
+
+from . import api
+from .runtime import make_runtime
+
+
+def signing_keys(config) -> SigningKeys:
+    folder = os.environ.get("MEMBERSHIP_SIGNING_KEYS_DIR") or config.keys_dir / "membership"
+    keys = SigningKeys(folder)
+    keys.ensure()
+    return keys
+
+
+def create_app(config=None):
+    runtime = make_runtime(config)
+    keys = signing_keys(runtime.config)
+    app, _ = create_service_app(
+        runtime, "Membership", [api.public, api.internal, api.keys],
+        verifier=TokenVerifier(jwks=keys.jwks))
+    app.extensions["signing_keys"] = keys
+    app.extensions["token_signer"] = TokenSigner(keys, int(os.environ.get("ACCESS_TOKEN_SECONDS", "900")))
+    return app

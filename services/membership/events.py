@@ -1,0 +1,26 @@
+"""The events membership publishes. Consumers keep their own copy of the fields they need."""
+from marshmallow import Schema, fields
+
+from services.common.bus import EventType
+
+
+class PartnerAccessGrantedSchema(Schema):
+    """An operator granted portal access: a partner company now exists, with its admin."""
+
+    partner_id = fields.String(required=True)
+    name = fields.String(required=True)
+    slug = fields.String(required=True)
+    admin_account_id = fields.String(required=True)
+
+
+class MemberSchema(Schema):
+    """A member joined or left a partner."""
+
+    partner_id = fields.String(required=True)
+    account_id = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+ACCESS_GRANTED = EventType("membership.access.granted", 1, PartnerAccessGrantedSchema)
+MEMBER_JOINED = EventType("membership.member.joined", 1, MemberSchema)
+MEMBER_REMOVED = EventType("membership.member.removed", 1, MemberSchema)
