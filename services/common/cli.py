@@ -24,8 +24,10 @@ def stop_on_signals() -> threading.Event:
     return stop
 
 
-def service_cli(make_runtime: Callable[[], Runtime], make_consumer=None) -> click.Group:
-    """A click group for one service; ``make_consumer(runtime)`` when the service consumes events."""
+def service_cli(make_runtime: Callable[[], Runtime], make_consumer=None,
+                has_outbox: bool = True) -> click.Group:
+    """A click group for one service; ``make_consumer(runtime)`` when the service consumes events,
+    ``has_outbox`` when it publishes them."""
 
     @click.group()
     def cli():
@@ -37,7 +39,7 @@ def service_cli(make_runtime: Callable[[], Runtime], make_consumer=None) -> clic
         make_runtime().migrate()
         click.echo("migrated")
 
-    @cli.command()
+    @cli.command(hidden=not has_outbox)
     def relay():
         """Publish the outbox to the bus until stopped."""
         runtime = make_runtime()

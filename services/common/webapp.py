@@ -1,7 +1,7 @@
 """The Flask app every service builds: errors, request ids, health, tokens, OpenAPI."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_smorest import Api
 
 from .auth import TokenVerifier
@@ -35,3 +35,8 @@ def create_service_app(runtime: Runtime, title: str, blueprints=(), error_table=
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     return app, api
+
+
+def current_runtime() -> Runtime:
+    """The runtime of the service answering this request."""
+    return current_app.config["RUNTIME"]

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 from services.common.auth import require_member, require_service
 from services.common.errors import Problem
+from services.common.webapp import current_runtime
 
 from . import handlers, schemas
 from .models import Account
@@ -15,16 +16,12 @@ internal = Blueprint("internal", __name__, url_prefix="/internal/v1", descriptio
 keys = Blueprint("keys", __name__, description="Token verification keys")
 
 
-def _runtime():
-    return current_app.config["RUNTIME"]
-
-
 @public.post("/accounts")
 @public.arguments(schemas.CreateAccountSchema)
 @public.response(201, schemas.AccountSchema)
 def create_account(body):
     """Sign up with an email, a password and a name."""
-    with _runtime().db.transaction() as session:
+    with current_runtime().db.transaction() as session:
         return handlers.create_account(session, **body)
 
 
@@ -33,11 +30,10 @@ def create_account(body):
 @public.response(200, schemas.SessionSchema)
 def create_session(body):
     """Sign in: a short-lived access token."""
-    with _runtime().db.transaction() as session:
+    with current_runtime().db.transaction() as session:
         account = handlers.authenticate(session, body["email"], body["password"])
-        partners = handlers.partners_of(session, account.id)
     signer = current_app.extensions["token_signer"]
-    token = signer.issue(account.id, {"partners": {p["id"]: p["role"] for p in partners}})
+    token = signer.issue(account.id)
     return {"access_token": token, "token_type": "Bearer", "expires_in": signer.lifetime}
 
 
@@ -46,7 +42,7 @@ def create_session(body):
 @public.response(200, schemas.MeSchema)
 def me():
     """The signed-in account and the partners it belongs to."""
-    with _runtime().db.transaction() as session:
+    with current_runtime().db.transaction() as session:
         account = session.get(Account, g.principal.account_id)
         if account is None:
             raise Problem(401, "unauthorized", "This account no longer exists.")
@@ -60,7 +56,7 @@ def me():
 @internal.response(201, schemas.PartnerSchema)
 def grant_access(body):
     """Grant portal access: a partner company whose admin is the named account."""
-    runtime = _runtime()
+    runtime = current_runtime()
     with runtime.db.transaction() as session:
         return handlers.grant_access(runtime, session, **body)
 

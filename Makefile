@@ -1,0 +1,27 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements*.txt services/*/requirements.txt gateway/requirements.txt | md5sum | cut -c1-12)
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: run test test-unit test-integration test-e2e clean
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: $(STAMP)
+	exec $(PY) -m deploy.run
+
+test: $(STAMP)
+	$(PY) -m pytest tests -p no:cacheprovider $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,25 @@
+"""Every part of the suite and the processes it runs. Deployment files and the local
+runner are checked against this list."""
+from __future__ import annotations
+
+import sys
+
+PARTS = {
+    "membership": ("web", "relay"),
+    "catalog": ("web", "consumer", "relay"),
+    "eligibility": ("web", "relay"),
+    "assets": ("web", "consumer", "relay"),
+    "gateway": ("web", "consumer"),
+}
+
+
+def module_of(part: str) -> str:
+    return "gateway" if part == "gateway" else f"services.{part}"
+
+
+def command(part: str, process: str, python: str = sys.executable) -> list[str]:
+    """The command line of one process of one part."""
+    module = module_of(part)
+    if process == "web":
+        return [python, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", f"{module}.wsgi:app"]
+    return [python, "-m", module, {"consumer": "consume", "relay": "relay"}[process]]

@@ -1,0 +1,84 @@
+"""The local runner behind `make run`: every service, the gateway, every consumer and
+relay as separate processes on 127.0.0.1, on embedded defaults unless the production
+variables of API.md are set. Ctrl-C or SIGTERM stops all of them."""
+from __future__ import annotations
+
+import importlib
+import os
+import shlex
+import sys
+import threading
+from pathlib import Path
+
+from honcho.manager import Manager
+from honcho.printer import Printer
+
+from services.common.config import PORT_OFFSETS, Config
+
+from .processes import PARTS, command, module_of
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def prepare_environment() -> Config:
+    """Fill in the embedded defaults every process will share."""
+    os.environ.setdefault("PORTAL_DATA_DIR", str(ROOT / "var"))
+    os.environ.setdefault("PORTAL_GATEWAY_PORT", "8080")
+    os.environ.setdefault("PORTAL_DEMO", "1")
+    config = Config.from_env("gateway")
+    os.environ["PORTAL_OPERATOR_TOKEN"] = config.operator_token
+    os.environ["PORTAL_PUBLIC_URL"] = config.public_url
+    return config
+
+
+def migrate_and_declare() -> None:
+    """Migrations for every part, then every queue, before any process publishes."""
+    for part, processes in PARTS.items():
+        module = module_of(part)
+        runtime = importlib.import_module(f"{module}.runtime").make_runtime()
+        runtime.migrate()
+        if "consumer" in processes:
+            importlib.import_module(f"{module}.consumer").make_consumer(runtime).declare()
+        runtime.close()
+
+
+def add_processes(manager: Manager, config: Config) -> None:
+    for part, processes in PARTS.items():
+        for process in processes:
+            env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+            if process == "web":
+                env.update(HOST="127.0.0.1", PORT=str(config.gateway_port + PORT_OFFSETS[part]),
+                           GUNICORN_WORKERS=env.get("GUNICORN_WORKERS", "2" if part == "gateway" else "1"))
+            manager.add_process(f"{part}.{process}", shlex.join(command(part, process)), cwd=str(ROOT), env=env)
+
+
+def banner(config: Config) -> str:
+    lines = [
+        "",
+        "Partner Experts Portal is starting",
+        f"  gateway:        {config.public_url}/  (health: {config.public_url}/healthz)",
+        f"  operator token: {config.operator_token}",
+        f"  data folder:    {config.data_dir}",
+        f"  bus:            {'RabbitMQ' if config.broker_url else 'folder bus (embedded)'}",
+    ]
+    if config.demo:
+        from .demo import DEMO_EMAIL, DEMO_PASSWORD
+        lines.append(f"  demo sign-in:   {DEMO_EMAIL} / {DEMO_PASSWORD}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    config = prepare_environment()
+    migrate_and_declare()
+    manager = Manager(Printer(sys.stdout))
+    add_processes(manager, config)
+    print(banner(config), flush=True)
+    if config.demo:
+        from .demo import seed_when_ready
+        threading.Thread(target=seed_when_ready, args=(config,), daemon=True).start()
+    manager.loop()
+    return manager.returncode or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

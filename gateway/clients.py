@@ -1,0 +1,118 @@
+"""One HTTP client per service: pooled connections, timeouts, retries for idempotent
+calls only, and a circuit breaker that answers 503 at once while a service is down."""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pybreaker
+import requests
+from flask import Request, Response, stream_with_context
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from services.common.errors import Problem
+from services.common.logs import REQUEST_ID_HEADER
+
+FORWARDED_REQUEST_HEADERS = ("Authorization", "Content-Type", "Content-Length", "Accept",
+                             "Idempotency-Key", "If-None-Match", "If-Modified-Since", REQUEST_ID_HEADER)
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+              "trailers", "transfer-encoding", "upgrade", "content-length", "content-encoding"}
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+MAX_JSON_BYTES = 8 * 1024 * 1024
+
+
+class DownstreamFailure(Exception):
+    """The service answered 5xx; counted by the breaker, passed on to the caller."""
+
+    def __init__(self, response: requests.Response):
+        super().__init__(f"{response.status_code} from downstream")
+        self.response = response
+
+
+class ServiceClient:
+    """Talks to one service."""
+
+    def __init__(self, name: str, base_url: str, connect_timeout: float = 1.0,
+                 read_timeout: float = 10.0, fail_max: int = 5, reset_timeout: float = 10.0):
+        self.name, self.base_url = name, base_url.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self.session = requests.Session()
+        retry = Retry(total=2, connect=2, read=1, status=0, backoff_factor=0.05,
+                      allowed_methods=IDEMPOTENT, raise_on_status=False)
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.breaker = pybreaker.CircuitBreaker(fail_max=fail_max, reset_timeout=reset_timeout,
+                                                name=name)
+
+    @classmethod
+    def from_env(cls, name: str, base_url: str) -> "ServiceClient":
+        prefix = name.upper()
+        return cls(name, base_url,
+                   connect_timeout=float(os.environ.get(f"{prefix}_CONNECT_TIMEOUT", "1.0")),
+                   read_timeout=float(os.environ.get(f"{prefix}_READ_TIMEOUT", "10.0")))
+
+    def forward(self, incoming: Request, path: str) -> Response:
+        """Send the incoming request on to this service and stream its answer back."""
+        headers = {h: incoming.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in incoming.headers}
+        body = incoming.stream if incoming.method not in ("GET", "HEAD") else None
+        try:
+            upstream = self.breaker.call(self._send, incoming.method, path,
+                                         incoming.query_string, headers, body)
+        except DownstreamFailure as failure:
+            upstream = failure.response
+        except pybreaker.CircuitBreakerError:
+            raise self._unavailable("is unavailable right now")
+        except requests.Timeout:
+            raise Problem(504, "gateway_timeout", f"The {self.name} service did not answer in time.")
+        except requests.RequestException:
+            raise self._unavailable("cannot be reached")
+        return self._relay(upstream)
+
+    def _send(self, method, path, query, headers, body) -> requests.Response:
+        url = f"{self.base_url}{path}" + (f"?{query.decode()}" if query else "")
+        response = self.session.request(method, url, headers=headers, data=body,
+                                        timeout=self.timeout, stream=True, allow_redirects=False)
+        if response.status_code >= 500:
+            raise DownstreamFailure(response)
+        return response
+
+    def _unavailable(self, what: str) -> Problem:
+        opened = getattr(self.breaker._state_storage, "opened_at", None)
+        wait = self.breaker.reset_timeout
+        if opened:
+            wait = max(1, int(self.breaker.reset_timeout - (time.time() - opened.timestamp())))
+        return Problem(503, "service_unavailable", f"The {self.name} service {what}.",
+                       headers={"Retry-After": str(int(wait))})
+
+    def _relay(self, upstream: requests.Response) -> Response:
+        headers = [(k, v) for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP]
+        content_type = upstream.headers.get("Content-Type", "")
+        if "json" in content_type:
+            body = upstream.raw.read(MAX_JSON_BYTES + 1, decode_content=True)
+            upstream.close()
+            if len(body) > MAX_JSON_BYTES or not _is_json(body):
+                raise Problem(502, "bad_gateway", f"The {self.name} service answered garbage.")
+            return Response(body, status=upstream.status_code, headers=headers)
+        stream = upstream.iter_content(chunk_size=64 * 1024)
+        return Response(stream_with_context(_closing(stream, upstream)),
+                        status=upstream.status_code, headers=headers)
+
+
+def _is_json(body: bytes) -> bool:
+    if not body:
+        return True
+    try:
+        json.loads(body)
+        return True
+    except ValueError:
+        return False
+
+
+def _closing(chunks, upstream):
+    try:
+        yield from chunks
+    finally:
+        upstream.close()
