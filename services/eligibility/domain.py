@@ -59,6 +59,14 @@ class Verdict:
     reasons: tuple[str, ...]
     at_risk: bool
 
+    def as_record(self) -> dict:
+        """A JSON-ready form: `{eligible, reasons: [..], at_risk}`."""
+        return {
+            "eligible": self.eligible,
+            "reasons": list(self.reasons),
+            "at_risk": self.at_risk,
+        }
+
 
 def evaluate(
     standing: Standing, partner_id: str | None, criteria: Criteria = DEFAULT_CRITERIA
@@ -99,7 +107,7 @@ def _jss_near_threshold(jss: int, criteria: Criteria) -> bool:
 def general_verdict(
     standing: Standing, criteria: Criteria = DEFAULT_CRITERIA
 ) -> Verdict:
-    """The verdict for every partner except those in `referral_partners`."""
+    """The verdict for any partner that did not refer the freelancer."""
     return evaluate(standing, None, criteria)
 
 
@@ -128,6 +136,15 @@ class VerdictChange:
     before: Verdict | None
     after: Verdict
     rules: tuple[dict, ...]
+
+    def as_record(self) -> dict:
+        """A JSON-ready form for the verdict history and the verdict-changed event."""
+        return {
+            "partner_id": self.partner_id,
+            "before": self.before.as_record() if self.before is not None else None,
+            "after": self.after.as_record(),
+            "rules": list(self.rules),
+        }
 
 
 def verdict_changes(
@@ -229,11 +246,14 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dt.datetime):
-        return value.isoformat().removesuffix("+00:00") + (
-            "Z" if value.utcoffset() == dt.timedelta(0) else ""
-        )
+        return _rfc3339(value)
     if isinstance(value, Mapping):
         return {key: _json_ready(nested) for key, nested in value.items()}
     if isinstance(value, (list, tuple)):
         return [_json_ready(nested) for nested in value]
     return value
+
+
+def _rfc3339(moment: dt.datetime) -> str:
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -15,6 +15,7 @@ ID_PATTERN = r"[A-Za-z0-9_.:-]+"
 BADGES = ("top_rated", "top_rated_plus", "expert_vetted", "rising_talent")
 ACCOUNT_STATUSES = ("active", "suspended")
 PROFILE_VISIBILITIES = ("public", "private")
+ALPHA2_ERROR = "Must be an ISO 3166-1 alpha-2 code (two uppercase letters)."
 MAX_SKILLS = 50
 MAX_OFFERINGS = 100
 MAX_RATE = decimal.Decimal("10000")
@@ -131,7 +132,7 @@ class TalentDocumentSchema(Schema):
     hourly_rate = Money(MAX_RATE, required=True)
     country = fields.String(
         required=True,
-        validate=validate.Regexp(r"[A-Z]{2}\Z", error="Must be an ISO 3166-1 alpha-2 code."),
+        validate=validate.Regexp(r"[A-Z]{2}\Z", error=ALPHA2_ERROR),
     )
     jss = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
     badges = fields.List(

@@ -22,8 +22,10 @@ class AmqpDelivery(Delivery):
         headers = dict(kombu_message.headers or {})
         self._raw = kombu_message
         self.delivery_count = int(headers.get("x-delivery-count", 0))
+        body = kombu_message.body
         self.message = Message(headers.get("event_type") or info.get("routing_key", ""),
-                               props.get("message_id", ""), kombu_message.body, headers)
+                               props.get("message_id", ""),
+                               body if isinstance(body, bytes) else body.encode(), headers)
 
     def ack(self) -> None:
         self._raw.ack()

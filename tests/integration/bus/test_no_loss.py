@@ -1,0 +1,111 @@
+"""No event is lost and no effect is applied twice, whatever happens to the processes
+or to the bus. Runs on RabbitMQ + PostgreSQL and on the folder bus + SQLite."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.support import ledger
+from tests.support.procs import wait_until
+
+pytestmark = pytest.mark.integration
+
+
+def _setup(backend):
+    proc = backend.ledger("setup", "setup").start()
+    assert proc.popen.wait(60) == 0, proc.log()
+    return ledger.Database(backend.env["LEDGER_DATABASE_URL"])
+
+
+def _all_handled_once(db, expected: int, timeout: float = 120) -> dict:
+    wait_until(lambda: ledger.counts(db)["distinct"] >= expected, timeout, 0.2,
+               f"{expected} events handled")
+    time.sleep(0.5)  # let any late duplicate arrive before judging
+    found = ledger.counts(db)
+    assert found["distinct"] == expected, found
+    assert found["effects"] == expected, f"an effect was applied twice: {found}"
+    return found
+
+
+def test_connections_closed_under_the_publisher_three_times_lose_nothing(backend):
+    db = _setup(backend)
+    consumer = backend.ledger("consumer", "consume").start()
+    ledger.write(db, 0, 5000)
+    relay = backend.ledger("relay", "relay").start()
+    for _ in range(3):
+        wait_until(lambda: ledger.counts(db)["pending"] < 5000, 60, 0.01, "publishing to start")
+        time.sleep(0.3)
+        backend.cut()
+    found = _all_handled_once(db, 5000)
+    assert found["pending"] == 0
+    relay.stop()
+    consumer.stop()
+
+
+def test_a_consumer_killed_while_holding_unacked_messages_loses_none_of_them(backend):
+    db = _setup(backend)
+    ledger.write(db, 0, 1000)
+    relay = backend.ledger("relay", "relay").start()
+    wait_until(lambda: ledger.counts(db)["pending"] == 0, 60, 0.1, "all published")
+    first = backend.ledger("consumer-1", "consume", "--delay", "0.005").start()
+    wait_until(lambda: ledger.counts(db)["distinct"] >= 200, 60, 0.01, "some handled")
+    first.kill()
+    handled_before_kill = ledger.counts(db)["distinct"]
+    assert handled_before_kill < 1000
+    second = backend.ledger("consumer-2", "consume").start()
+    _all_handled_once(db, 1000)
+    second.stop()
+    relay.stop()
+
+
+def test_a_process_killed_between_commit_and_publish_has_its_events_published_after_restart(backend):
+    db = _setup(backend)
+    consumer = backend.ledger("consumer", "consume").start()
+    writer = backend.ledger("writer", "write", "--count", "300", "--batch", "300", "--crash-after-commit").start()
+    writer.popen.wait(60)
+    assert writer.popen.returncode == -9
+    assert ledger.counts(db)["pending"] == 300
+    relay = backend.ledger("relay", "relay").start()
+    _all_handled_once(db, 300)
+    relay.stop()
+    consumer.stop()
+
+
+def test_writes_keep_succeeding_while_the_bus_is_down_and_the_backlog_drains_after(backend):
+    db = _setup(backend)
+    consumer = backend.ledger("consumer", "consume").start()
+    relay = backend.ledger("relay", "relay").start()
+    ledger.write(db, 0, 100)
+    _all_handled_once(db, 100)
+    backend.down()
+    for batch in range(10):
+        ledger.write(db, 100 + batch * 50, 50)  # raises if a write failed
+        time.sleep(0.1)
+    assert ledger.counts(db)["pending"] == 500
+    backend.up()
+    _all_handled_once(db, 600)
+    relay.stop()
+    consumer.stop()
+
+
+def test_a_poison_message_is_dead_lettered_the_queue_keeps_flowing_and_replay_brings_it_back(backend, tmp_path):
+    flag = tmp_path / "poison-on"
+    flag.write_text("1")
+    db = _setup(backend)
+    env = {"LEDGER_POISON_FLAG": str(flag)}
+    consumer = backend.ledger("consumer", "consume", extra_env=env).start()
+    relay = backend.ledger("relay", "relay").start()
+    ledger.write(db, 0, 1, poison=True)
+    ledger.write(db, 1, 200)
+    _all_handled_once(db, 200)
+    bus = backend.bus()
+    dead = wait_until(lambda: bus.dead_letters(ledger.QUEUE), 30, 0.2, "the poison message dead-lettered")
+    assert len(dead) == 1 and b'"poison":true' in dead[0].body
+    flag.unlink()  # the bug is fixed
+    assert bus.replay(ledger.QUEUE) == 1
+    _all_handled_once(db, 201)
+    assert bus.dead_letters(ledger.QUEUE) == []
+    bus.close()
+    relay.stop()
+    consumer.stop()
