@@ -57,7 +57,7 @@ class ServiceClient:
     def forward(self, incoming: Request, path: str) -> Response:
         """Send the incoming request on to this service and stream its answer back."""
         headers = {h: incoming.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in incoming.headers}
-        body = incoming.stream if incoming.method not in ("GET", "HEAD") else None
+        body = _body_of(incoming)
         try:
             upstream = self.breaker.call(self._send, incoming.method, path,
                                          incoming.query_string, headers, body)
@@ -99,6 +99,29 @@ class ServiceClient:
         stream = upstream.iter_content(chunk_size=64 * 1024)
         return Response(stream_with_context(_closing(stream, upstream)),
                         status=upstream.status_code, headers=headers)
+
+
+class _SizedStream:
+    """The incoming body, streamed on with its declared length (never chunked twice)."""
+
+    def __init__(self, stream, length: int):
+        self.stream, self.length = stream, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def read(self, size: int = -1) -> bytes:
+        return self.stream.read(size)
+
+
+def _body_of(incoming: Request):
+    if incoming.method in ("GET", "HEAD"):
+        return None
+    if incoming.content_length == 0:
+        return b""
+    if incoming.content_length is not None:
+        return _SizedStream(incoming.stream, incoming.content_length)
+    return iter(lambda: incoming.stream.read(64 * 1024), b"")
 
 
 def _is_json(body: bytes) -> bool:

@@ -1,0 +1,95 @@
+"""The whole suite started by its own runner (`python -m deploy.run`, what `make run` does),
+on embedded defaults or on the production backends of this machine."""
+from __future__ import annotations
+
+import os
+import random
+import socket
+import uuid
+from pathlib import Path
+
+import requests
+
+from services.common.config import PORT_OFFSETS
+from tests.support.procs import Proc, ROOT, wait_http_ok
+
+PARTS = tuple(PORT_OFFSETS)
+
+
+def free_port_block(size: int = 5) -> int:
+    """A base port such that base .. base+size-1 are all free."""
+    for _ in range(200):
+        base = random.randrange(20000, 60000 - size)
+        if all(_is_free(base + i) for i in range(size)):
+            return base
+    raise RuntimeError("no free block of ports")
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+class Stack:
+    """A running suite: the gateway URL, the operator token, and a way to call it."""
+
+    def __init__(self, name: str, work_dir: Path, env: dict):
+        self.name, self.work_dir = name, Path(work_dir)
+        self.port = free_port_block()
+        self.operator_token = f"op-{uuid.uuid4().hex}"
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
+                    "PORTAL_DATA_DIR": str(self.work_dir / "data"), "PORTAL_GATEWAY_PORT": str(self.port),
+                    "PORTAL_OPERATOR_TOKEN": self.operator_token, "PORTAL_DEMO": "0",
+                    "GUNICORN_WORKERS": "1", "GUNICORN_ACCESS_LOG": "", **env}
+        self.runner = Proc(f"stack-{name}", [os.environ.get("PYTHON", _python()), "-m", "deploy.run"],
+                           self.env, self.work_dir)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url_of(self, part: str) -> str:
+        return f"http://127.0.0.1:{self.port + PORT_OFFSETS[part]}"
+
+    def start(self) -> "Stack":
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.runner.start()
+        try:
+            for part in PARTS:
+                wait_http_ok(f"{self.url_of(part)}/readyz", timeout=90)
+        except AssertionError:
+            self.stop()
+            raise AssertionError(f"stack {self.name} did not start:\n{self.runner.log()[-6000:]}")
+        return self
+
+    def stop(self) -> None:
+        self.runner.stop(timeout=30)
+
+    # -- calling it like a partner's script would
+    def call(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return requests.request(method, f"{self.url}{path}", headers=headers, timeout=30, **kwargs)
+
+    def operator(self, method: str, path: str, **kwargs) -> requests.Response:
+        return self.call(method, path, self.operator_token, **kwargs)
+
+
+def _python() -> str:
+    import sys
+    return sys.executable
+
+
+def embedded_stack(work_dir: Path) -> Stack:
+    return Stack("embedded", work_dir, {})
+
+
+def production_stack(work_dir: Path, postgres, rabbitmq) -> Stack:
+    env = {f"{part.upper()}_DATABASE_URL": postgres.database(f"e2e_{part}") for part in PARTS}
+    env["BROKER_URL"] = rabbitmq.vhost("e2e")
+    return Stack("production", work_dir, env)
