@@ -5,15 +5,23 @@ from services.common.config import SERVICES
 from services.common.webapp import create_service_app
 
 from .clients import ServiceClient
+from .openapi import MergedSpec, docs
+from .pages import public
 from .proxy import proxy
+from .refresh import PageRefresher
 from .runtime import make_runtime
+from .security import install_security
 
 
 def create_app(config=None):
     runtime = make_runtime(config)
-    app, _ = create_service_app(runtime, "Partner Experts Portal")
-    app.config["MAX_CONTENT_LENGTH"] = None  # each service limits its own bodies; uploads stream through
-    app.register_blueprint(proxy)
-    app.extensions["clients"] = {name: ServiceClient.from_env(name, runtime.config.url_of(name))
-                                 for name in SERVICES}
+    app, _ = create_service_app(runtime, "Partner Experts Portal", serve_openapi=False)
+    app.config["MAX_CONTENT_LENGTH"] = None  # limits per route in install_security; uploads stream through
+    install_security(app)
+    for blueprint in (public, docs, proxy):
+        app.register_blueprint(blueprint)
+    urls = {name: runtime.config.url_of(name) for name in SERVICES}
+    app.extensions["clients"] = {name: ServiceClient.from_env(name, url) for name, url in urls.items()}
+    app.extensions["refresher"] = PageRefresher(runtime)
+    app.extensions["openapi"] = MergedSpec(urls)
     return app

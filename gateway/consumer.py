@@ -1,5 +1,7 @@
-"""The events that change what public pages show."""
+"""The events that change what public pages show: catalog's page events, assets' asset events."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -7,16 +9,28 @@ from services.common.bus import Envelope
 from services.common.consumer import Consumer
 from services.common.runtime import Runtime
 
-from .models import PartnerView
+from . import readmodel
 
 
-def on_access_granted(session: Session, envelope: Envelope) -> None:
+def on_page(session: Session, envelope: Envelope) -> None:
+    """catalog.page.published / changed / unpublished: keep the newest version."""
     p = envelope.payload
-    view = session.get(PartnerView, p["partner_id"]) or PartnerView(partner_id=p["partner_id"])
-    view.name, view.slug = p["name"], p["slug"]
-    session.add(view)
+    published = envelope.event_type != "catalog.page.unpublished" and p.get("published", True)
+    readmodel.save_page(session, p["partner_id"], p["slug"], int(p["version"]), bool(published),
+                        p.get("page"))
+
+
+def on_asset(session: Session, envelope: Envelope) -> None:
+    """assets.asset.updated: the page shows the new asset at once (its URL changed)."""
+    p = envelope.payload
+    readmodel.save_asset(session, p["partner_id"], p["kind"], p["url"], int(p["width"]),
+                         int(p["height"]), p["sha256"], datetime.fromisoformat(p["updated_at"]))
 
 
 def make_consumer(runtime: Runtime) -> Consumer:
-    return Consumer("gateway", runtime.db, runtime.bus, runtime.inbox,
-                    {"membership.access.granted": on_access_granted})
+    return Consumer("gateway", runtime.db, runtime.bus, runtime.inbox, {
+        "catalog.page.published": on_page,
+        "catalog.page.changed": on_page,
+        "catalog.page.unpublished": on_page,
+        "assets.asset.updated": on_asset,
+    })

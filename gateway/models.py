@@ -1,9 +1,10 @@
-"""The gateway's read model of published pages, built from the services' events."""
+"""The gateway's read model: every published page as the public sees it, built from
+catalog's page events and assets' asset events, so a public request calls no service."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.consumer import inbox_table
@@ -13,11 +14,27 @@ Base = make_base()
 inbox = inbox_table(Base.metadata)
 
 
-class PartnerView(Base):
-    """What the public page shows of a partner company."""
+class PublicPage(Base):
+    """A partner's page as catalog last described it (published or not)."""
 
-    __tablename__ = "partner_views"
+    __tablename__ = "public_pages"
     partner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
     slug: Mapped[str] = mapped_column(String(60), unique=True)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=0)
+    published: Mapped[bool] = mapped_column(default=False)
+    content: Mapped[str] = mapped_column(Text, default="{}")
+    etag: Mapped[str] = mapped_column(String(64), default="")
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PublicAsset(Base):
+    """The current brand asset of each kind, straight from assets (newest wins)."""
+
+    __tablename__ = "public_assets"
+    partner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column()

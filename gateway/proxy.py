@@ -1,5 +1,10 @@
-"""The front door: every API path goes to the service that owns it."""
+"""The front door: every API path goes to the service that owns it. After a write that
+changes a page, the gateway refreshes that page's read model before answering, so the
+next public request already shows it."""
 from __future__ import annotations
+
+import json
+import re
 
 from flask import Blueprint, current_app, request
 
@@ -9,6 +14,8 @@ from .routes import owner_of
 
 proxy = Blueprint("proxy", __name__)
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+PARTNER_PATH = re.compile(r"^/api/v1/partners/([^/]+)/")
 
 
 @proxy.route("/api/<path:rest>", methods=METHODS)
@@ -18,4 +25,20 @@ def forward(rest):
     service = owner_of(request.path)
     if service is None:
         raise Problem(404, "not_found", "No such endpoint.")
-    return current_app.extensions["clients"][service].forward(request, request.path)
+    response = current_app.extensions["clients"][service].forward(request, request.path)
+    if request.method in WRITES and response.status_code < 300:
+        _write_through(service, response)
+    return response
+
+
+def _write_through(service: str, response) -> None:
+    match = PARTNER_PATH.match(request.path)
+    if match is None or service not in ("catalog", "assets"):
+        return
+    refresher = current_app.extensions["refresher"]
+    if service == "assets" and response.mimetype == "application/json":
+        asset = json.loads(response.get_data())
+        if {"kind", "url", "width", "height", "sha256", "updated_at"} <= asset.keys():
+            refresher.store_asset(match.group(1), asset)
+        return
+    refresher.refresh(match.group(1))

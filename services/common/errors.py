@@ -17,14 +17,14 @@ log = logging.getLogger(__name__)
 
 TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 409: "Conflict", 410: "Gone", 413: "Content Too Large",
+    405: "Method Not Allowed", 409: "Conflict", 410: "Gone", 413: "Content Too Large", 414: "URI Too Long",
     415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
     500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
     504: "Gateway Timeout",
 }
 HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "file_too_large",
+    405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "file_too_large", 414: "uri_too_long",
     415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
     500: "internal_error", 502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout",
 }

@@ -14,15 +14,17 @@ BEARER = {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JW
 
 
 def create_service_app(runtime: Runtime, title: str, blueprints=(), error_table=None,
-                       ready_checks=None, verifier: TokenVerifier | None = None) -> tuple[Flask, Api]:
-    """A Flask app wired the same way in every service; ``blueprints`` are flask-smorest blueprints."""
+                       ready_checks=None, verifier: TokenVerifier | None = None,
+                       serve_openapi: bool = True) -> tuple[Flask, Api]:
+    """A Flask app wired the same way in every service; ``blueprints`` are flask-smorest blueprints.
+    ``serve_openapi`` off leaves ``/openapi.json`` to the app (the gateway merges the services')."""
     config = runtime.config
     configure_logging(runtime.service)
     app = Flask(runtime.service)
     app.config.update(
         PORTAL=config, RUNTIME=runtime, MAX_CONTENT_LENGTH=config.max_request_bytes,
         API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_URL_PREFIX="/" if serve_openapi else None, OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={"components": {"securitySchemes": BEARER}, "security": [{"bearerAuth": []}]},
     )
     app.extensions["token_verifier"] = verifier or TokenVerifier(

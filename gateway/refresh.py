@@ -1,0 +1,82 @@
+"""Pulling pages from catalog: right after a write through the gateway (so the next public
+request shows it), on a cache miss, and to rebuild a lost read model."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+import requests
+import structlog
+
+from services.common.runtime import Runtime
+
+from . import readmodel
+
+log = structlog.get_logger("refresh")
+
+
+class PageRefresher:
+    """Reads catalog's internal page API with the service token and stores what it finds."""
+
+    def __init__(self, runtime: Runtime, timeout: float = 3.0, rebuild_every: float = 30.0):
+        self.runtime = runtime
+        self.catalog = runtime.config.url_of("catalog")
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {runtime.config.operator_token}"
+        self.timeout = timeout
+        self.rebuild_every = rebuild_every
+        self._last_rebuild = 0.0
+        self._lock = threading.Lock()
+
+    def refresh(self, partner_id: str) -> bool:
+        """Fetch one page now; False when catalog could not tell us."""
+        try:
+            answer = self.session.get(f"{self.catalog}/internal/v1/pages/{partner_id}", timeout=self.timeout)
+        except requests.RequestException as exc:
+            log.warning("page refresh failed", partner_id=partner_id, error=repr(exc))
+            return False
+        if answer.status_code != 200:
+            return False
+        self._store([answer.json()])
+        return True
+
+    def store_asset(self, partner_id: str, asset: dict) -> None:
+        """The answer of an upload through the gateway: shown at once."""
+        with self.runtime.db.transaction() as session:
+            readmodel.save_asset(session, partner_id, asset["kind"], asset["url"], int(asset["width"]),
+                                 int(asset["height"]), asset["sha256"],
+                                 datetime.fromisoformat(asset["updated_at"]))
+
+    def rebuild(self) -> int:
+        """Fetch every published page from catalog; the number stored."""
+        stored, cursor = 0, None
+        while True:
+            params = {"published": "true", "limit": 200, **({"cursor": cursor} if cursor else {})}
+            answer = self.session.get(f"{self.catalog}/internal/v1/pages", params=params, timeout=self.timeout)
+            answer.raise_for_status()
+            body = answer.json()
+            stored += self._store(body["items"])
+            cursor = body.get("next_cursor")
+            if not cursor:
+                return stored
+
+    def rebuild_on_miss(self) -> bool:
+        """A public request missed: rebuild at most once per ``rebuild_every`` seconds."""
+        with self._lock:
+            if time.monotonic() - self._last_rebuild < self.rebuild_every:
+                return False
+            self._last_rebuild = time.monotonic()
+        try:
+            return self.rebuild() > 0
+        except (requests.RequestException, ValueError, KeyError) as exc:
+            log.warning("read model rebuild failed", error=repr(exc))
+            return False
+
+    def _store(self, items: list[dict]) -> int:
+        stored = 0
+        with self.runtime.db.transaction() as session:
+            for item in items:
+                stored += readmodel.save_page(session, item["partner_id"], item["slug"], int(item["version"]),
+                                              bool(item["published"]), item.get("page"))
+        return stored
