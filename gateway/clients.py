@@ -8,8 +8,9 @@ import time
 
 import pybreaker
 import requests
-from flask import Request, Response, stream_with_context
+from flask import Request, Response
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from services.common.errors import Problem
@@ -39,7 +40,7 @@ class ServiceClient:
         self.name, self.base_url = name, base_url.rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
         self.session = requests.Session()
-        retry = Retry(total=2, connect=2, read=1, status=0, backoff_factor=0.05,
+        retry = Retry(total=2, connect=2, read=0, status=0, backoff_factor=0.05,
                       allowed_methods=IDEMPOTENT, raise_on_status=False)
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=retry)
         self.session.mount("http://", adapter)
@@ -65,9 +66,9 @@ class ServiceClient:
             upstream = failure.response
         except pybreaker.CircuitBreakerError:
             raise self._unavailable("is unavailable right now")
-        except requests.Timeout:
-            raise Problem(504, "gateway_timeout", f"The {self.name} service did not answer in time.")
-        except requests.RequestException:
+        except requests.RequestException as exc:
+            if _timed_out(exc):
+                raise Problem(504, "gateway_timeout", f"The {self.name} service did not answer in time.")
             raise self._unavailable("cannot be reached")
         return self._relay(upstream)
 
@@ -90,6 +91,9 @@ class ServiceClient:
     def _relay(self, upstream: requests.Response) -> Response:
         headers = [(k, v) for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP]
         content_type = upstream.headers.get("Content-Type", "")
+        if upstream.status_code >= 500 and "json" not in content_type:
+            upstream.close()
+            raise Problem(502, "bad_gateway", f"The {self.name} service failed.")
         if "json" in content_type:
             body = upstream.raw.read(MAX_JSON_BYTES + 1, decode_content=True)
             upstream.close()
@@ -97,8 +101,14 @@ class ServiceClient:
                 raise Problem(502, "bad_gateway", f"The {self.name} service answered garbage.")
             return Response(body, status=upstream.status_code, headers=headers)
         stream = upstream.iter_content(chunk_size=64 * 1024)
-        return Response(stream_with_context(_closing(stream, upstream)),
+        return Response(_closing(stream, upstream),
                         status=upstream.status_code, headers=headers)
+
+
+def _timed_out(exc: requests.RequestException) -> bool:
+    """A read timeout, whether requests raised it plainly or wrapped in a retry error."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError)
 
 
 class _SizedStream:

@@ -5,6 +5,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import Decimal
 
 from marshmallow import RAISE, Schema, fields, validate
 
@@ -33,9 +34,20 @@ class EventType:
     schema: type[Schema]
 
     def validate(self, payload: dict) -> dict:
-        """The payload as it will be sent; raises marshmallow.ValidationError when it breaks the schema."""
-        schema = self.schema()
-        return schema.dump(schema.load(json.loads(json.dumps(payload, default=str))))
+        """The payload as it will be sent (plain JSON values); raises marshmallow.ValidationError
+        when it breaks the schema."""
+        plain = json.loads(json.dumps(payload, default=_plain))
+        self.schema().load(plain)
+        return plain
+
+
+def _plain(value):
+    """JSON for the values payloads carry besides the JSON types: times and money."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 @dataclass(frozen=True)
