@@ -77,7 +77,7 @@ def save_asset(session: Session, partner_id: str, kind: str, url: str, width: in
 def _touch(session: Session, page: PublicPage) -> None:
     session.flush()
     shas = sorted(f"{a.kind}:{a.sha256}" for a in _assets(session, page.partner_id))
-    seed = f"{page.version}|{page.published}|{page.slug}|{'|'.join(shas)}"
+    seed = f"{page.version}|{page.published}|{page.slug}|{'|'.join(shas)}|{page.content}"
     page.etag = hashlib.sha256(seed.encode()).hexdigest()[:32]
     page.changed_at = utcnow()
 
