@@ -50,7 +50,7 @@ class SigningKeys:
     def rotate(self) -> str:
         """Add a new key that signs from now on; older keys keep verifying until removed."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        kid = f"{int(time.time())}-{uuid.uuid4().hex[:8]}"
+        kid = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         tmp = self.folder / f".{kid}.tmp"

@@ -14,6 +14,7 @@ from typing import Callable
 import click
 
 from .logs import configure_logging
+from .metrics import serve_metrics_if_configured
 from .runtime import Runtime
 
 
@@ -44,6 +45,7 @@ def service_cli(make_runtime: Callable[[], Runtime], make_consumer=None,
         """Publish the outbox to the bus until stopped."""
         runtime = make_runtime()
         configure_logging(f"{runtime.service}-relay")
+        serve_metrics_if_configured()
         runtime.relay().run(stop_on_signals())
         runtime.close()
 
@@ -58,6 +60,7 @@ def service_cli(make_runtime: Callable[[], Runtime], make_consumer=None,
             """Handle this service's events until stopped."""
             runtime = make_runtime()
             configure_logging(f"{runtime.service}-consumer")
+            serve_metrics_if_configured()
             make_consumer(runtime).run(stop_on_signals())
             runtime.close()
 

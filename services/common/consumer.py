@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .bus.base import Bus, Delivery
 from .bus.envelope import Envelope
 from .db import Database, UTCDateTime, utcnow
+from .metrics import DEAD_LETTERS, HANDLED, QUEUE_DEPTH
 
 log = structlog.get_logger("consumer")
 Handler = Callable[[Session, Envelope], None]
@@ -54,7 +55,17 @@ class Consumer:
     def run(self, stop: threading.Event) -> None:
         """Consume until ``stop``; the message being handled is finished first."""
         self.declare()
+        threading.Thread(target=self._watch_queues, args=(stop,), daemon=True).start()
         self.bus.consume(self.name, self.handle, stop)
+
+    def _watch_queues(self, stop: threading.Event, every: float = 15.0) -> None:
+        """Lag and dead letters as gauges (a second connection, so handling is never slowed)."""
+        while not stop.wait(every):
+            try:
+                QUEUE_DEPTH.labels(self.name).set(self.bus.depth(self.name))
+                DEAD_LETTERS.labels(self.name).set(len(self.bus.dead_letters(self.name, 1000)))
+            except Exception as exc:  # the bus may be briefly away; the next round retries
+                log.warning("queue gauges unavailable", error=repr(exc))
 
     def handle(self, delivery: Delivery) -> None:
         try:
@@ -70,12 +81,14 @@ class Consumer:
         try:
             applied = self._apply(handler, envelope)
         except Exception:
+            HANDLED.labels(self.name, envelope.event_type, "failed").inc()
             log.exception("handler failed", event_type=envelope.event_type,
                           event_id=envelope.event_id, delivery_count=delivery.delivery_count)
             time.sleep(min(2.0, self.retry_delay * (delivery.delivery_count + 1)))
             delivery.retry()
             return
         delivery.ack()
+        HANDLED.labels(self.name, envelope.event_type, "applied" if applied else "duplicate").inc()
         log.debug("event handled", event_type=envelope.event_type, event_id=envelope.event_id,
                   duplicate=not applied)
 

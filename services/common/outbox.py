@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from .bus.base import Bus, BusUnavailable, Message
 from .bus.envelope import Envelope, EventType
 from .db import Database, UTCDateTime, utcnow
+from .metrics import OUTBOX_PENDING, PUBLISHED
 
 log = structlog.get_logger("outbox")
 
@@ -58,14 +59,17 @@ class Relay:
     """Publishes pending outbox rows in order, in batches, with publisher confirms."""
 
     def __init__(self, db: Database, bus: Bus, outbox: Table, batch_size: int = 200,
-                 idle_seconds: float = 0.05, max_backoff: float = 5.0):
-        self.db, self.bus, self.outbox = db, bus, outbox
+                 idle_seconds: float = 0.05, max_backoff: float = 5.0, service: str = "unknown"):
+        self.db, self.bus, self.outbox, self.service = db, bus, outbox, service
         self.batch_size, self.idle_seconds, self.max_backoff = batch_size, idle_seconds, max_backoff
 
     def run(self, stop: threading.Event) -> None:
         """Relay until ``stop``; while the bus is down, back off and keep the rows pending."""
-        failures = 0
+        failures, last_gauge = 0, 0.0
         while not stop.is_set():
+            if time.monotonic() - last_gauge > 5:
+                OUTBOX_PENDING.labels(self.service).set(pending_count(self.db, self.outbox))
+                last_gauge = time.monotonic()
             try:
                 sent = self.relay_once()
                 failures = 0
@@ -106,6 +110,7 @@ class Relay:
         if rows:
             self.bus.publish([Message(r.event_type, r.event_id, r.body.encode(),
                                       {"event_type": r.event_type}) for r in rows])
+            PUBLISHED.labels(self.service).inc(len(rows))
 
     def _mark(self, session: Session, rows) -> None:
         if rows:

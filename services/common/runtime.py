@@ -42,7 +42,7 @@ class Runtime:
         return record_event(session, self.outbox, event_type, payload)
 
     def relay(self) -> Relay:
-        return Relay(self.db, self.bus, self.outbox)
+        return Relay(self.db, self.bus, self.outbox, service=self.service)
 
     def close(self) -> None:
         if "bus" in self.__dict__:

@@ -8,6 +8,7 @@ from .auth import TokenVerifier
 from .errors import install_error_handlers
 from .health import health_blueprint
 from .logs import configure_logging, install_request_ids
+from .metrics import install_metrics
 from .runtime import Runtime
 
 BEARER = {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
@@ -32,6 +33,7 @@ def create_service_app(runtime: Runtime, title: str, blueprints=(), error_table=
     api = Api(app)
     install_error_handlers(app, error_table)
     install_request_ids(app)
+    install_metrics(app, runtime.service)
     checks = {"database": runtime.db.ping, "bus": runtime.bus.ping, **(ready_checks or {})}
     app.register_blueprint(health_blueprint(checks))
     for blueprint in blueprints:
