@@ -19,3 +19,10 @@ access_log_format = ('{"event":"access","remote":"%(h)s","method":"%(m)s","path"
 errorlog = "-"
 # gunicorn 27's control socket defaults to one path per user; several servers on a host would share it
 control_socket_disable = True
+
+
+def child_exit(server, worker):
+    """With several workers, metrics are summed across them: forget a worker that exited."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+        multiprocess.mark_process_dead(worker.pid)
