@@ -50,11 +50,11 @@ def _head(slug: str):
     """The published page's head, rebuilding the read model once on a miss."""
     if not SLUG.match(slug):
         return None
-    with _runtime().db.transaction() as session:
-        head = readmodel.published_head(session, slug)
+    with _runtime().db.reading() as conn:
+        head = readmodel.published_head(conn, slug)
     if head is None and current_app.extensions["refresher"].rebuild_on_miss():
-        with _runtime().db.transaction() as session:
-            head = readmodel.published_head(session, slug)
+        with _runtime().db.reading() as conn:
+            head = readmodel.published_head(conn, slug)
     return head
 
 
@@ -68,7 +68,7 @@ def _content(head) -> dict:
 
 def _conditional(head, kind: str, render) -> Response:
     etag = f"{head.etag}-{kind}"
-    if request.if_none_match.contains(etag):
+    if _not_modified(etag, head.changed_at):
         response = Response(status=304)
     else:
         body, mimetype = CACHE.get_or_render((etag, kind), lambda: render(_content(head)))
@@ -76,7 +76,14 @@ def _conditional(head, kind: str, render) -> Response:
     response.set_etag(etag)
     response.last_modified = head.changed_at
     response.headers["Cache-Control"] = CACHE_CONTROL
-    return response.make_conditional(request) if response.status_code == 200 else response
+    return response
+
+
+def _not_modified(etag: str, changed_at) -> bool:
+    if request.if_none_match:
+        return request.if_none_match.contains(etag)
+    since = request.if_modified_since
+    return since is not None and changed_at.replace(microsecond=0) <= since
 
 
 @public.get("/experts/<slug>")

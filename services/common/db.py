@@ -77,7 +77,8 @@ def _sqlite_engine(url_obj) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # readers take no write lock, so they never queue behind (or block) writers
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("reading") else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -89,6 +90,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.readers = self.engine.execution_options(reading=True)
 
     @property
     def is_sqlite(self) -> bool:
@@ -100,6 +102,12 @@ class Database:
         with self.sessions() as session:
             with session.begin():
                 yield session
+
+    @contextlib.contextmanager
+    def reading(self):
+        """A connection for reads only (on SQLite: no write lock)."""
+        with self.readers.connect() as conn:
+            yield conn
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

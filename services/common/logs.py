@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 import time
@@ -14,8 +15,9 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
-    """JSON lines on stderr for structlog and the standard library alike."""
+def configure_logging(service: str, level: str | None = None) -> None:
+    """JSON lines on stderr for structlog and the standard library alike, at ``PORTAL_LOG_LEVEL``."""
+    level = (level or os.environ.get("PORTAL_LOG_LEVEL", "INFO")).upper()
     shared = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -24,6 +26,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         cache_logger_on_first_use=True,
     )
     handler = logging.StreamHandler(sys.stderr)
@@ -57,7 +60,7 @@ def install_request_ids(app: Flask) -> None:
             response.headers[REQUEST_ID_HEADER] = request_id
         if request.path not in ("/healthz", "/readyz", "/metrics"):
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-            log.info("request", method=request.method, path=request.path,
+            log.debug("request", method=request.method, path=request.path,
                      status=response.status_code, ms=round(elapsed, 2))
         return response
 

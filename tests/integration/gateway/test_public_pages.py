@@ -108,6 +108,8 @@ def test_revalidation_answers_304_until_the_page_changes(gateway):
     assert first.headers["Last-Modified"]
     etag = first.headers["ETag"]
     assert client.get("/experts/acme", headers={"If-None-Match": etag}).status_code == 304
+    since = {"If-Modified-Since": first.headers["Last-Modified"]}
+    assert client.get("/experts/acme", headers=since).status_code == 304
     publish(gateway, version=2, name="Acme Renamed")
     changed = client.get("/experts/acme", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "Acme Renamed" in changed.get_data(as_text=True)
