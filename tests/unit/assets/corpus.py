@@ -1,0 +1,109 @@
+"""The attack corpus in tests/corpus/assets and what each file must answer."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+
+from PIL import Image
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "assets"
+
+LOGO, IMAGE = "logo-light", "branded-image"
+ACCEPTED = None
+
+EXPECTED = {
+    "logo-24.svg": (LOGO, ACCEPTED),
+    "logo-24px.svg": (LOGO, ACCEPTED),
+    "logo-viewbox-short.svg": (LOGO, ACCEPTED),
+    "logo-fragment-links.svg": (LOGO, ACCEPTED),
+    "logo-25.svg": (LOGO, "svg_too_tall"),
+    "logo-viewbox-tall.svg": (LOGO, "svg_too_tall"),
+    "logo-2em.svg": (LOGO, "svg_invalid"),
+    "logo-no-height.svg": (LOGO, "svg_invalid"),
+    "not-well-formed.svg": (LOGO, "svg_invalid"),
+    "svg-without-namespace.svg": (LOGO, "svg_invalid"),
+    "html-not-svg.svg": (LOGO, "unsupported_type"),
+    "script.svg": (LOGO, "svg_unsafe"),
+    "xhtml-script.svg": (LOGO, "svg_unsafe"),
+    "onload.svg": (LOGO, "svg_unsafe"),
+    "onclick-uppercase.svg": (LOGO, "svg_unsafe"),
+    "foreign-object.svg": (LOGO, "svg_unsafe"),
+    "javascript-href.svg": (LOGO, "svg_unsafe"),
+    "javascript-href-obfuscated.svg": (LOGO, "svg_unsafe"),
+    "external-href.svg": (LOGO, "svg_unsafe"),
+    "external-xlink-href.svg": (LOGO, "svg_unsafe"),
+    "data-uri-href.svg": (LOGO, "svg_unsafe"),
+    "css-url-external.svg": (LOGO, "svg_unsafe"),
+    "css-url-escaped.svg": (LOGO, "svg_unsafe"),
+    "presentation-url-external.svg": (LOGO, "svg_unsafe"),
+    "css-import.svg": (LOGO, "svg_unsafe"),
+    "animate-href.svg": (LOGO, "svg_unsafe"),
+    "xml-stylesheet.svg": (LOGO, "svg_unsafe"),
+    "doctype.svg": (LOGO, "svg_unsafe"),
+    "entity.svg": (LOGO, "svg_unsafe"),
+    "external-entity.svg": (LOGO, "svg_unsafe"),
+    "billion-laughs.svg": (LOGO, "svg_unsafe"),
+    "png-renamed.svg": (LOGO, "unsupported_type"),
+    "svg-renamed.png": (IMAGE, "unsupported_type"),
+    "image.gif": (IMAGE, "unsupported_type"),
+    "image.webp": (IMAGE, "unsupported_type"),
+    "image.bmp": (IMAGE, "unsupported_type"),
+    "document.pdf": (IMAGE, "unsupported_type"),
+    "polyglot-png-then-jpeg.png": (IMAGE, "unsupported_type"),
+    "polyglot-jpeg-then-png.jpg": (IMAGE, ACCEPTED),
+    "ratio-4x3.png": (IMAGE, ACCEPTED),
+    "ratio-within-1pct.png": (IMAGE, ACCEPTED),
+    "ratio-outside-1pct.png": (IMAGE, "wrong_aspect_ratio"),
+    "square.jpg": (IMAGE, "wrong_aspect_ratio"),
+    "rotated-landscape.jpg": (IMAGE, "wrong_aspect_ratio"),
+    "rotated-portrait.jpg": (IMAGE, ACCEPTED),
+    "exif-gps.jpg": (IMAGE, ACCEPTED),
+    "progressive.jpg": (IMAGE, ACCEPTED),
+    "text-chunks.png": (IMAGE, ACCEPTED),
+    "truncated.png": (IMAGE, "image_invalid"),
+    "truncated.jpg": (IMAGE, "image_invalid"),
+    "bomb-header.png": (IMAGE, "image_too_large"),
+}
+
+
+def read(name: str) -> bytes:
+    return (CORPUS / name).read_bytes()
+
+
+def pixels(data: bytes) -> tuple[str, tuple[int, int], bytes]:
+    """What a viewer would see, metadata aside: mode, size and raw pixels."""
+    with Image.open(io.BytesIO(data)) as image:
+        return image.mode, image.size, image.tobytes()
+
+
+def encode(image: Image.Image, fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+def picture(width: int, height: int, mode: str = "RGB") -> Image.Image:
+    red = Image.linear_gradient("L").resize((width, height))
+    green = Image.radial_gradient("L").resize((width, height))
+    return Image.merge("RGB", (red, green, red.rotate(180))).convert(mode)
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that announces width x height RGB pixels and holds none."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IEND", b"")
+
+
+def svg(attributes: str = 'height="24"', body: str = '<rect width="9" height="9"/>') -> bytes:
+    """A logo whose root carries `attributes` and holds `body`."""
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f"{attributes}>{body}</svg>"
+    ).encode()
