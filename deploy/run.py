@@ -77,7 +77,8 @@ def main() -> int:
         from .demo import seed_when_ready
         threading.Thread(target=seed_when_ready, args=(config,), daemon=True).start()
     manager.loop()
-    return manager.returncode or 0
+    # stopped by Ctrl-C or SIGTERM once every process has exited: a clean stop
+    return 0 if manager.returncode in (130, 143) else (manager.returncode or 0)
 
 
 if __name__ == "__main__":
