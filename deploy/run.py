@@ -67,9 +67,14 @@ def banner(config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """``python -m deploy.run`` runs everything; ``python -m deploy.run prepare`` only migrates
+    every database and declares every queue (what runs before any process starts)."""
+    argv = sys.argv[1:] if argv is None else argv
     config = prepare_environment()
     migrate_and_declare()
+    if argv[:1] == ["prepare"]:
+        return 0
     manager = Manager(Printer(sys.stdout))
     add_processes(manager, config)
     print(banner(config), flush=True)
