@@ -2,12 +2,13 @@
 runner are checked against this list."""
 from __future__ import annotations
 
+import os
 import sys
 
 PARTS = {
     "membership": ("web", "relay"),
     "catalog": ("web", "consumer", "relay"),
-    "eligibility": ("web", "relay"),
+    "eligibility": ("web", "consumer", "relay", "sweeper"),
     "assets": ("web", "consumer", "relay"),
     "gateway": ("web", "consumer"),
 }
@@ -22,4 +23,6 @@ def command(part: str, process: str, python: str = sys.executable) -> list[str]:
     module = module_of(part)
     if process == "web":
         return [python, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", f"{module}.wsgi:app"]
+    if process == "sweeper":  # the reconciliation sweep on a schedule
+        return [python, "-m", module, "sweep", "--every", os.environ.get("ELIGIBILITY_SWEEP_SECONDS", "300")]
     return [python, "-m", module, {"consumer": "consume", "relay": "relay"}[process]]

@@ -36,9 +36,14 @@ class EventType:
     def validate(self, payload: dict) -> dict:
         """The payload as it will be sent (plain JSON values); raises marshmallow.ValidationError
         when it breaks the schema."""
-        plain = json.loads(json.dumps(payload, default=_plain))
+        plain = json_ready(payload)
         self.schema().load(plain)
         return plain
+
+
+def json_ready(value):
+    """``value`` with times as RFC 3339 strings and money as numbers: plain JSON values."""
+    return json.loads(json.dumps(value, default=_plain))
 
 
 def _plain(value):
