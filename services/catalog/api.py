@@ -1,30 +1,271 @@
-"""Catalog's HTTP views."""
+"""Catalog's HTTP views: thin, every one scoped to a partner the caller belongs to."""
 from __future__ import annotations
 
+import json
+
+from flask import g
 from flask_smorest import Blueprint
+from sqlalchemy import func, select
 
 from services.common.auth import require_member
-from services.common.errors import Problem
+from services.common.idempotency import idempotent
 from services.common.members import require_member_of
+from services.common.pagination import decode_cursor, page as paged
 from services.common.webapp import current_runtime
 
-from . import domain, schemas
-from .models import Page, members
+from . import domain, handlers, pagecontent, schemas, search
+from .models import Activity, Curation, FeaturedOffering, PartnerVerdict, TalentProfile, UseCase, members
 
-pages = Blueprint("pages", __name__, url_prefix="/api/v1/partners", description="The experts page")
+blp = Blueprint("catalog", __name__, url_prefix="/api/v1/partners/<string:pid>",
+                description="Use cases, curation, offerings, publishing")
 
 
-@pages.get("/<string:pid>/page")
+class Scoped:
+    """A transaction in which the caller is known to be a member of ``pid`` (else 404)."""
+
+    def __init__(self, pid: str):
+        self.pid, self.runtime = pid, current_runtime()
+
+    def __enter__(self):
+        self._tx = self.runtime.db.transaction()
+        session = self._tx.__enter__()
+        require_member_of(session, members, self.pid)
+        handlers.page_of(session, self.pid)
+        return session
+
+    def __exit__(self, *exc):
+        return self._tx.__exit__(*exc)
+
+
+def _actor() -> str:
+    return g.principal.account_id
+
+
+# -- use cases
+
+@blp.get("/use-cases")
 @require_member
-@pages.response(200, schemas.PageSchema)
+@blp.response(200, schemas.UseCaseListSchema)
+def list_use_cases(pid):
+    """The partner's use cases with how many experts are in each state."""
+    with Scoped(pid) as session:
+        counts = {}
+        for use_case_id, status, n in session.execute(
+                select(Curation.use_case_id, Curation.status, func.count())
+                .where(Curation.partner_id == pid).group_by(Curation.use_case_id, Curation.status)):
+            counts.setdefault(use_case_id, {s: 0 for s in domain.STATUSES})[status] = n
+        use_cases = session.scalars(select(UseCase).where(UseCase.partner_id == pid)
+                                    .order_by(UseCase.position, UseCase.created_at))
+        return {"items": [_use_case(uc, counts) for uc in use_cases]}
+
+
+def _use_case(use_case: UseCase, counts: dict) -> dict:
+    return {"id": use_case.id, "name": use_case.name, "description": use_case.description,
+            "position": use_case.position, "counts": counts.get(use_case.id, {s: 0 for s in domain.STATUSES})}
+
+
+@blp.post("/use-cases")
+@require_member
+@idempotent
+@blp.arguments(schemas.CreateUseCaseSchema)
+@blp.response(201, schemas.UseCaseSchema)
+def create_use_case(body, pid):
+    """Create a use case (name unique per partner, ignoring case and surrounding spaces)."""
+    with Scoped(pid) as session:
+        use_case = handlers.create_use_case(current_runtime(), session, pid, _actor(), body["name"],
+                                            body["description"])
+        return _use_case(use_case, {})
+
+
+@blp.patch("/use-cases/<string:uid>")
+@require_member
+@blp.arguments(schemas.UpdateUseCaseSchema)
+@blp.response(200, schemas.UseCaseSchema)
+def update_use_case(body, pid, uid):
+    """Rename, describe or reorder a use case."""
+    with Scoped(pid) as session:
+        return _use_case(handlers.update_use_case(current_runtime(), session, pid, _actor(), uid, body), {})
+
+
+@blp.delete("/use-cases/<string:uid>")
+@require_member
+@blp.response(204)
+def delete_use_case(pid, uid):
+    """Delete a use case; its curation and featured offerings go with it."""
+    with Scoped(pid) as session:
+        handlers.delete_use_case(current_runtime(), session, pid, _actor(), uid)
+
+
+# -- talent search
+
+@blp.get("/talent")
+@require_member
+@blp.arguments(schemas.TalentQuerySchema, location="query")
+@blp.response(200, schemas.TalentPageSchema)
+def search_talent(args, pid):
+    """Search the talent directory; each result says whether it is eligible for this partner and why not."""
+    after = decode_cursor(args.get("cursor"), 2)
+    with Scoped(pid) as session:
+        rows = search.search(session, pid, args, after, args["limit"])
+        items = [_talent(p, pid) for p in rows]
+    return paged(items, args["limit"], lambda item: [item["name"], item["freelancer_id"]])
+
+
+def _talent(profile: TalentProfile, pid: str) -> dict:
+    eligible, reasons = search.eligible_for(profile, pid)
+    return {"freelancer_id": profile.freelancer_id, "name": profile.name, "title": profile.title,
+            "skills": json.loads(profile.skills), "hourly_rate": profile.hourly_rate, "jss": profile.jss,
+            "badges": [b for b in profile.badges.split("|") if b], "country": profile.country,
+            "eligible": eligible, "ineligible_reasons": reasons,
+            "projects": json.loads(profile.projects), "consultations": json.loads(profile.consultations)}
+
+
+# -- curation
+
+@blp.post("/use-cases/<string:uid>/experts")
+@require_member
+@idempotent
+@blp.arguments(schemas.SaveExpertsSchema)
+@blp.response(201, schemas.ExpertListSchema)
+def save_experts(body, pid, uid):
+    """"Save changes": the selected freelancers become pending (approved ones stay)."""
+    with Scoped(pid) as session:
+        rows = handlers.save_experts(current_runtime(), session, pid, _actor(), uid, body["freelancer_ids"])
+        return {"items": _experts(session, pid, rows)}
+
+
+@blp.get("/use-cases/<string:uid>/experts")
+@require_member
+@blp.arguments(schemas.ExpertQuerySchema, location="query")
+@blp.response(200, schemas.ExpertListSchema)
+def list_experts(args, pid, uid):
+    """The use case's experts, optionally of one status."""
+    with Scoped(pid) as session:
+        handlers.use_case_of(session, pid, uid)
+        query = select(Curation).where(Curation.use_case_id == uid).order_by(Curation.freelancer_id)
+        if args.get("status"):
+            query = query.where(Curation.status == args["status"])
+        return {"items": _experts(session, pid, session.scalars(query).all())}
+
+
+def _experts(session, pid: str, rows) -> list[dict]:
+    ids = [r.freelancer_id for r in rows]
+    names = dict(session.execute(select(TalentProfile.freelancer_id, TalentProfile.name)
+                                 .where(TalentProfile.freelancer_id.in_(ids))).all())
+    risky = set(session.scalars(select(PartnerVerdict.freelancer_id).where(
+        PartnerVerdict.partner_id == pid, PartnerVerdict.at_risk.is_(True), PartnerVerdict.freelancer_id.in_(ids))))
+    return [{"freelancer_id": r.freelancer_id, "name": names.get(r.freelancer_id), "status": r.status,
+             "reasons": [x for x in r.reasons.split(",") if x], "decided_at": r.decided_at,
+             "decided_by": r.decided_by, "at_risk": r.freelancer_id in risky} for r in rows]
+
+
+@blp.post("/use-cases/<string:uid>/experts/<string:fid>/approve")
+@require_member
+@blp.response(200, schemas.ExpertSchema)
+def approve(pid, uid, fid):
+    """Approve (check mark): the freelancer must be eligible for this partner."""
+    with Scoped(pid) as session:
+        row = handlers.approve(current_runtime(), session, pid, _actor(), uid, fid)
+        return _experts(session, pid, [row])[0]
+
+
+@blp.post("/use-cases/<string:uid>/experts/<string:fid>/decline")
+@require_member
+@blp.response(200, schemas.ExpertSchema)
+def decline(pid, uid, fid):
+    """Decline (X): a pending or approved expert moves to declined."""
+    with Scoped(pid) as session:
+        row = handlers.decline(current_runtime(), session, pid, _actor(), uid, fid)
+        return _experts(session, pid, [row])[0]
+
+
+# -- offerings
+
+@blp.get("/use-cases/<string:uid>/offerings")
+@require_member
+@blp.response(200, schemas.OfferingListSchema)
+def list_offerings(pid, uid):
+    """Featured fixed-price projects and consultations of the use case."""
+    with Scoped(pid) as session:
+        handlers.use_case_of(session, pid, uid)
+        rows = session.scalars(select(FeaturedOffering).where(FeaturedOffering.use_case_id == uid)
+                               .order_by(FeaturedOffering.created_at)).all()
+        return {"items": [_offering(session, row) for row in rows]}
+
+
+def _offering(session, row: FeaturedOffering) -> dict:
+    profile = session.get(TalentProfile, row.freelancer_id)
+    details = pagecontent.find_offering(profile, row.kind, row.offering_id) if profile else None
+    return {"id": row.id, "kind": row.kind, "offering_id": row.offering_id, "freelancer_id": row.freelancer_id,
+            "freelancer_name": profile.name if profile else None,
+            **{k: v for k, v in (details or {}).items() if k != "id"}}
+
+
+@blp.post("/use-cases/<string:uid>/offerings")
+@require_member
+@idempotent
+@blp.arguments(schemas.FeatureOfferingSchema)
+@blp.response(201, schemas.OfferingSchema)
+def feature(body, pid, uid):
+    """Feature an approved freelancer's project or consultation."""
+    with Scoped(pid) as session:
+        row = handlers.feature(current_runtime(), session, pid, _actor(), uid, **body)
+        return _offering(session, row)
+
+
+@blp.delete("/use-cases/<string:uid>/offerings/<string:oid>")
+@require_member
+@blp.response(204)
+def unfeature(pid, uid, oid):
+    """Remove a featured offering (its own id, from the POST answer)."""
+    with Scoped(pid) as session:
+        handlers.unfeature(current_runtime(), session, pid, _actor(), uid, oid)
+
+
+# -- publishing and activity
+
+@blp.get("/page")
+@require_member
+@blp.response(200, schemas.PageSchema)
 def get_page(pid):
     """The page's publish state, each requirement and the warnings."""
     runtime = current_runtime()
-    with runtime.db.transaction() as session:
-        require_member_of(session, members, pid)
-        page = session.get(Page, pid)
-        if page is None:
-            raise Problem(404, "not_found", "No such partner.")
+    with Scoped(pid) as session:
+        page = handlers.page_of(session, pid)
+        found = pagecontent.requirements(session, pid)
         return {"slug": page.slug, "published": page.published,
                 "public_url": f"{runtime.config.public_url}/experts/{page.slug}",
-                "requirements": domain.requirements(0, set()), "warnings": []}
+                "requirements": found, "warnings": domain.warnings(page.published, found)}
+
+
+@blp.put("/page/published")
+@require_member
+@blp.arguments(schemas.PublishSchema)
+@blp.response(200, schemas.PublishedSchema)
+def set_published(body, pid):
+    """Publish (every requirement met) or unpublish (always)."""
+    with Scoped(pid) as session:
+        page = handlers.set_published(current_runtime(), session, pid, _actor(), body["published"])
+        return {"published": page.published}
+
+
+@blp.get("/activity")
+@require_member
+@blp.arguments(schemas.ActivityQuerySchema, location="query")
+@blp.response(200, schemas.ActivityPageSchema)
+def activity(args, pid):
+    """Every curation, offering, publish, asset and membership change and every automatic removal, newest first."""
+    after = decode_cursor(args.get("cursor"), 1)
+    with Scoped(pid) as session:
+        query = select(Activity).where(Activity.partner_id == pid).order_by(Activity.id.desc())
+        if args.get("kind"):
+            query = query.where(Activity.action.startswith(f"{args['kind']}.", autoescape=True))
+        if after:
+            query = query.where(Activity.id < int(after[0]))
+        rows = [{"id": a.id, "at": a.at, "actor": a.actor, "action": a.action,
+                 "subject": {"type": a.subject_type, "id": a.subject_id},
+                 "reasons": [r for r in a.reasons.split(",") if r]}
+                for a in session.scalars(query.limit(args["limit"] + 1))]
+    return paged(rows, args["limit"], lambda r: [r["id"]])
+
+

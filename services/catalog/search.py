@@ -1,0 +1,98 @@
+"""The talent search index: full text over name, title and skills (PostgreSQL full-text
+search with a GIN index; SQLite FTS5 in the embedded default), filters, keyset pages."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from sqlalchemy import and_, func, literal, literal_column, or_, select, text, tuple_
+from sqlalchemy.orm import Session
+
+from .models import TalentProfile
+
+TOKEN = re.compile(r"[\w]+", re.UNICODE)
+SIMPLE = literal_column("'simple'::regconfig")
+
+
+def save_profile(session: Session, profile: dict) -> bool:
+    """Upsert from an ``eligibility.profile.updated`` payload unless ours is newer; True if stored."""
+    updated_at = datetime.fromisoformat(profile["updated_at"].replace("Z", "+00:00"))
+    row = session.get(TalentProfile, profile["freelancer_id"])
+    if row is not None and row.updated_at >= updated_at:
+        return False
+    row = row or TalentProfile(freelancer_id=profile["freelancer_id"])
+    skills = profile.get("skills", [])
+    row.name, row.title, row.country = profile["name"], profile.get("title", ""), profile.get("country", "")
+    row.skills, row.skills_key = json.dumps(skills), _key(skills)
+    row.hourly_rate, row.jss = float(profile["hourly_rate"]), int(profile["jss"])
+    row.badges = _key(profile.get("badges", []))
+    row.projects = json.dumps(profile.get("projects", []))
+    row.consultations = json.dumps(profile.get("consultations", []))
+    row.eligible = bool(profile["eligible"])
+    row.ineligible_reasons = ",".join(profile.get("ineligible_reasons", []))
+    row.eligible_for_partners = _key(profile.get("eligible_for_partners", []), lower=False)
+    row.search_text = " ".join([row.name, row.title, *skills])
+    row.updated_at = updated_at
+    session.add(row)
+    session.flush()
+    if session.bind.dialect.name == "sqlite":
+        session.execute(text("DELETE FROM talent_fts WHERE freelancer_id = :f"), {"f": row.freelancer_id})
+        session.execute(text("INSERT INTO talent_fts (freelancer_id, body) VALUES (:f, :b)"),
+                        {"f": row.freelancer_id, "b": row.search_text})
+    return True
+
+
+def _key(values, lower: bool = True) -> str:
+    return "|" + "|".join((v.lower() if lower else v) for v in values) + "|" if values else "|"
+
+
+def eligible_for(profile: TalentProfile, partner_id: str) -> tuple[bool, list[str]]:
+    """What eligibility decided for this partner (general verdict or the referral exception)."""
+    if profile.eligible or f"|{partner_id}|" in profile.eligible_for_partners:
+        return True, []
+    return False, [r for r in profile.ineligible_reasons.split(",") if r]
+
+
+def search(session: Session, partner_id: str, filters: dict, after: list | None, limit: int) -> list:
+    """Profiles matching ``filters`` ordered by (name, freelancer_id), after the cursor key."""
+    query = select(TalentProfile).order_by(TalentProfile.name, TalentProfile.freelancer_id)
+    for condition in _conditions(session, partner_id, filters):
+        query = query.where(condition)
+    if after:
+        query = query.where(tuple_(TalentProfile.name, TalentProfile.freelancer_id)
+                            > tuple_(literal(after[0]), literal(after[1])))
+    return list(session.scalars(query.limit(limit + 1)))
+
+
+def _conditions(session: Session, partner_id: str, f: dict):
+    if f.get("q"):
+        yield _text_match(session, f["q"])
+    if f.get("skill"):
+        yield TalentProfile.skills_key.contains(f"|{f['skill'].lower()}|", autoescape=True)
+    if f.get("badge"):
+        yield TalentProfile.badges.contains(f"|{f['badge']}|", autoescape=True)
+    if f.get("min_jss") is not None:
+        yield TalentProfile.jss >= f["min_jss"]
+    if f.get("max_rate") is not None:
+        yield TalentProfile.hourly_rate <= f["max_rate"]
+    if f.get("country"):
+        yield TalentProfile.country == f["country"].upper()
+    if f.get("eligible") is not None:
+        referred = TalentProfile.eligible_for_partners.contains(f"|{partner_id}|", autoescape=True)
+        yes = or_(TalentProfile.eligible.is_(True), referred)
+        yield yes if f["eligible"] else and_(TalentProfile.eligible.is_(False), ~referred)
+
+
+def _text_match(session: Session, q: str):
+    tokens = TOKEN.findall(q.lower())[:10]
+    if not tokens:
+        return literal(True)
+    if session.bind.dialect.name == "sqlite":
+        match = " ".join(f'"{t}"*' for t in tokens)
+        return TalentProfile.freelancer_id.in_(
+            select(text("freelancer_id")).select_from(text("talent_fts"))
+            .where(text("talent_fts MATCH :m").bindparams(m=match)))
+    query = " & ".join(f"{t}:*" for t in tokens)
+    # the same expression as the GIN index of the migration, so the index serves it
+    return func.to_tsvector(SIMPLE, TalentProfile.search_text).op("@@")(func.to_tsquery(SIMPLE, query))
