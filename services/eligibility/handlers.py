@@ -28,8 +28,9 @@ def criteria_from_env(environ=None) -> domain.Criteria:
 
 
 def accept_talent(runtime: Runtime, session: Session, freelancer_id: str, document: dict,
-                  criteria: domain.Criteria) -> str:
-    """Store a talent document unless it is not newer than the one held; re-judge its pairs."""
+                  criteria: domain.Criteria, pairs: list | None = None) -> str:
+    """Store a talent document unless it is not newer than the one held; re-judge its pairs
+    (``pairs``: already loaded by a bulk caller, else looked up)."""
     row = session.get(Talent, freelancer_id)
     if row is not None and not domain.is_newer(document["updated_at"], row.updated_at):
         return STALE
@@ -41,7 +42,9 @@ def accept_talent(runtime: Runtime, session: Session, freelancer_id: str, docume
     row.document, row.updated_at = json.dumps(plain), document["updated_at"]
     runtime.emit(session, events.PROFILE_UPDATED, domain.searchable_profile(freelancer_id, document, criteria))
     after = domain.Standing.of(document)
-    for pair in session.scalars(select(WatchedPair).where(WatchedPair.freelancer_id == freelancer_id)):
+    if pairs is None:
+        pairs = session.scalars(select(WatchedPair).where(WatchedPair.freelancer_id == freelancer_id))
+    for pair in pairs:
         reconsider(runtime, session, pair, after, criteria, before=before)
     return CREATED if before is None else UPDATED
 
@@ -122,9 +125,15 @@ def ingest_bulk(runtime: Runtime, stream, criteria: domain.Criteria, batch: int 
 
     def flush():
         nonlocal accepted, stale
-        with runtime.db.transaction() as session:
+        ids = [document["freelancer_id"] for document in pending]
+        with runtime.db.transaction() as session, session.no_autoflush:
+            session.scalars(select(Talent).where(Talent.freelancer_id.in_(ids))).all()  # into the identity map
+            pairs: dict[str, list] = {}
+            for pair in session.scalars(select(WatchedPair).where(WatchedPair.freelancer_id.in_(ids))):
+                pairs.setdefault(pair.freelancer_id, []).append(pair)
             for document in pending:
-                outcome = accept_talent(runtime, session, document["freelancer_id"], document, criteria)
+                fid = document["freelancer_id"]
+                outcome = accept_talent(runtime, session, fid, document, criteria, pairs.get(fid, []))
                 accepted += 1
                 stale += outcome == STALE
         pending.clear()
@@ -133,6 +142,8 @@ def ingest_bulk(runtime: Runtime, stream, criteria: domain.Criteria, batch: int 
         if isinstance(result, LineRejected):
             rejected.append({"line": number, "code": result.code, "detail": result.detail})
             continue
+        if result["freelancer_id"] in {p["freelancer_id"] for p in pending}:
+            flush()  # the same freelancer twice in a batch: the first must be stored before the second
         pending.append(result)
         if len(pending) >= batch:
             flush()

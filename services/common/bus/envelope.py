@@ -37,8 +37,18 @@ class EventType:
         """The payload as it will be sent (plain JSON values); raises marshmallow.ValidationError
         when it breaks the schema."""
         plain = json_ready(payload)
-        self.schema().load(plain)
+        _schema_of(self.schema).load(plain)
         return plain
+
+
+_SCHEMAS: dict = {}
+
+
+def _schema_of(schema_class: type[Schema]) -> Schema:
+    """One instance per payload schema: building a marshmallow schema costs more than using it."""
+    if schema_class not in _SCHEMAS:
+        _SCHEMAS[schema_class] = schema_class()
+    return _SCHEMAS[schema_class]
 
 
 def json_ready(value):

@@ -179,3 +179,12 @@ def test_bad_input_and_bad_tokens_are_refused_cleanly(app, client):
     assert big.status_code == 413 and big.get_json()["code"] == "file_too_large"
     assert client.get("/internal/v1/verdicts?cursor=nope", headers=OPERATOR).get_json()["code"] == "invalid_cursor"
     assert client.get("/internal/v1/talent/nobody", headers=OPERATOR).status_code == 404
+
+
+def test_the_same_freelancer_twice_in_one_bulk_file_keeps_the_newer_document(client):
+    lines = [json.dumps({"freelancer_id": "fl-1", **talent(jss=90, updated_at="2026-01-01T00:00:00Z")}),
+             json.dumps({"freelancer_id": "fl-1", **talent(jss=70, updated_at="2026-02-01T00:00:00Z")}),
+             json.dumps({"freelancer_id": "fl-1", **talent(jss=99, updated_at="2025-12-01T00:00:00Z")})]
+    result = client.post("/internal/v1/talent:bulk", data="\n".join(lines), headers=OPERATOR).get_json()
+    assert result["accepted"] == 3 and result["stale"] == 1 and result["rejected"] == []
+    assert client.get("/internal/v1/talent/fl-1", headers=OPERATOR).get_json()["document"]["jss"] == 70
