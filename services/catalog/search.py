@@ -15,32 +15,42 @@ TOKEN = re.compile(r"[\w]+", re.UNICODE)
 SIMPLE = literal_column("'simple'::regconfig")
 
 
+def profile_row(profile: dict) -> dict:
+    """The index row of an ``eligibility.profile.updated`` payload."""
+    skills = profile.get("skills", [])
+    return {"freelancer_id": profile["freelancer_id"], "name": profile["name"],
+            "title": profile.get("title", ""), "country": profile.get("country", ""),
+            "skills": json.dumps(skills), "skills_key": _key(skills),
+            "hourly_rate": float(profile["hourly_rate"]), "jss": int(profile["jss"]),
+            "badges": _key(profile.get("badges", [])), "projects": json.dumps(profile.get("projects", [])),
+            "consultations": json.dumps(profile.get("consultations", [])), "eligible": bool(profile["eligible"]),
+            "ineligible_reasons": ",".join(profile.get("ineligible_reasons", [])),
+            "eligible_for_partners": _key(profile.get("eligible_for_partners", []), lower=False),
+            "search_text": " ".join([profile["name"], profile.get("title", ""), *skills]),
+            "updated_at": datetime.fromisoformat(profile["updated_at"].replace("Z", "+00:00"))}
+
+
 def save_profile(session: Session, profile: dict) -> bool:
     """Upsert from an ``eligibility.profile.updated`` payload unless ours is newer; True if stored."""
-    updated_at = datetime.fromisoformat(profile["updated_at"].replace("Z", "+00:00"))
-    row = session.get(TalentProfile, profile["freelancer_id"])
-    if row is not None and row.updated_at >= updated_at:
+    values = profile_row(profile)
+    row = session.get(TalentProfile, values["freelancer_id"])
+    if row is not None and row.updated_at >= values["updated_at"]:
         return False
-    row = row or TalentProfile(freelancer_id=profile["freelancer_id"])
-    skills = profile.get("skills", [])
-    row.name, row.title, row.country = profile["name"], profile.get("title", ""), profile.get("country", "")
-    row.skills, row.skills_key = json.dumps(skills), _key(skills)
-    row.hourly_rate, row.jss = float(profile["hourly_rate"]), int(profile["jss"])
-    row.badges = _key(profile.get("badges", []))
-    row.projects = json.dumps(profile.get("projects", []))
-    row.consultations = json.dumps(profile.get("consultations", []))
-    row.eligible = bool(profile["eligible"])
-    row.ineligible_reasons = ",".join(profile.get("ineligible_reasons", []))
-    row.eligible_for_partners = _key(profile.get("eligible_for_partners", []), lower=False)
-    row.search_text = " ".join([row.name, row.title, *skills])
-    row.updated_at = updated_at
+    row = row or TalentProfile(freelancer_id=values["freelancer_id"])
+    for name, value in values.items():
+        setattr(row, name, value)
     session.add(row)
     session.flush()
     if session.bind.dialect.name == "sqlite":
-        session.execute(text("DELETE FROM talent_fts WHERE freelancer_id = :f"), {"f": row.freelancer_id})
-        session.execute(text("INSERT INTO talent_fts (freelancer_id, body) VALUES (:f, :b)"),
-                        {"f": row.freelancer_id, "b": row.search_text})
+        index_text(session, [values])
     return True
+
+
+def index_text(session: Session, rows: list[dict]) -> None:
+    """SQLite: keep the FTS5 table in step with the index rows."""
+    ids = [{"f": r["freelancer_id"], "b": r["search_text"]} for r in rows]
+    session.execute(text("DELETE FROM talent_fts WHERE freelancer_id = :f"), ids)
+    session.execute(text("INSERT INTO talent_fts (freelancer_id, body) VALUES (:f, :b)"), ids)
 
 
 def _key(values, lower: bool = True) -> str:
