@@ -1,6 +1,7 @@
 """The seeded demo: a partner admin account and its partner, through the public API."""
 from __future__ import annotations
 
+import json
 import time
 
 import requests
@@ -10,6 +11,7 @@ from services.common.config import Config
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password-1"
+DEMO_TALENT = 200
 DEMO_PARTNER = {"name": "Acme Analytics", "slug": "acme", "admin_email": DEMO_EMAIL}
 log = structlog.get_logger("demo")
 
@@ -32,12 +34,26 @@ def seed(config: Config) -> None:
     operator = {"Authorization": f"Bearer {config.operator_token}"}
     requests.post(f"{base}/api/v1/accounts", timeout=10,
                   json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "name": "Demo Admin"})
-    requests.post(f"{base}/internal/v1/partners", json=DEMO_PARTNER, headers=operator, timeout=10)
+    granted = requests.post(f"{base}/internal/v1/partners", json=DEMO_PARTNER, headers=operator, timeout=10)
+    partner_id = granted.json().get("id") if granted.status_code == 201 else None
+    seed_talent(base, operator, partner_id)
+
+
+def seed_talent(base: str, operator: dict, partner_id: str | None, count: int = DEMO_TALENT) -> dict:
+    """The demo talent directory: generated freelancers through the bulk endpoint (some
+    referred by the demo partner). Repeating it changes nothing: the documents are stale."""
+    from services.eligibility.talentgen import generate_talent
+    lines = "\n".join(json.dumps(doc) for doc in generate_talent(
+        count, seed=2026, partner_ids=[partner_id] if partner_id else []))
+    answer = requests.post(f"{base}/internal/v1/talent:bulk", data=lines.encode(), timeout=60,
+                           headers={**operator, "Content-Type": "application/x-ndjson"})
+    answer.raise_for_status()
+    return answer.json()
 
 
 def seed_when_ready(config: Config) -> None:
     try:
-        for part in ("gateway", "membership"):
+        for part in ("gateway", "membership", "eligibility"):
             wait_for(f"{config.url_of(part)}/readyz")
         seed(config)
         print(f"demo ready: sign in as {DEMO_EMAIL}", flush=True)

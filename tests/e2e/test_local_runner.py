@@ -30,6 +30,11 @@ def test_the_runner_prints_the_essentials_seeds_the_demo_and_stops_every_process
         wait_until(lambda: "demo ready" in stack.runner.log(), 60, 0.2, "the demo seed")
         signed_in = stack.call("POST", "/api/v1/sessions", json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
         assert signed_in.status_code == 200
+        token = signed_in.json()["access_token"]
+        partner = stack.call("GET", "/api/v1/me", token).json()["partners"][0]
+        wait_until(lambda: len(stack.call("GET", f"/api/v1/partners/{partner['id']}/talent", token,
+                                          params={"limit": 200}).json()["items"]) == 200, 30, 0.2,
+                   "the 200 freelancers of the demo talent directory")
         pids = [int(p) for p in re.findall(r"started \(pid=(\d+)\)", stack.runner.log())]
         assert len(pids) >= 10
     finally:
