@@ -6,7 +6,7 @@ import os
 import sys
 
 PARTS = {
-    "membership": ("web", "relay"),
+    "membership": ("web", "relay", "mailer"),
     "catalog": ("web", "consumer", "relay"),
     "eligibility": ("web", "consumer", "relay", "sweeper"),
     "assets": ("web", "consumer", "relay"),
@@ -25,4 +25,4 @@ def command(part: str, process: str, python: str = sys.executable) -> list[str]:
         return [python, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", f"{module}.wsgi:app"]
     if process == "sweeper":  # the reconciliation sweep on a schedule
         return [python, "-m", module, "sweep", "--every", os.environ.get("ELIGIBILITY_SWEEP_SECONDS", "300")]
-    return [python, "-m", module, {"consumer": "consume", "relay": "relay"}[process]]
+    return [python, "-m", module, {"consumer": "consume", "relay": "relay", "mailer": "send-mail"}[process]]

@@ -79,6 +79,9 @@ def install_error_handlers(app: Flask, table: dict | None = None) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        ready = getattr(exc, "response", None)
+        if ready is not None and ready.mimetype == PROBLEM_JSON:
+            return ready  # already shaped (e.g. a rate limit with its Retry-After)
         parsed = _webargs_problem(exc)
         if parsed is not None:
             status, code, detail, errors = parsed

@@ -1,8 +1,50 @@
-from services.common.cli import service_cli
+import click
 
+from services.common.cli import service_cli, stop_on_signals
+from services.common.logs import configure_logging
+
+from . import handlers, mailer
+from .app import signing_keys
 from .runtime import make_runtime
 
 cli = service_cli(make_runtime)
+
+
+@cli.command("grant-access")
+@click.option("--name", required=True, help="The partner company's name.")
+@click.option("--slug", required=True, help="The public page's slug (lowercase letters, digits, dashes).")
+@click.option("--admin-email", required=True, help="The client account that becomes the admin.")
+def grant_access(name, slug, admin_email):
+    """Grant portal access to a partner company (operators)."""
+    from marshmallow import ValidationError
+
+    from services.common.errors import Problem
+    from .schemas import GrantAccessSchema
+    try:
+        body = GrantAccessSchema().load({"name": name, "slug": slug, "admin_email": admin_email})
+        runtime = make_runtime()
+        with runtime.db.transaction() as session:
+            partner = handlers.grant_access(runtime, session, **body)
+            click.echo(f"granted: partner {partner.id} ({partner.slug}), admin {partner.admin_account_id}")
+    except ValidationError as exc:
+        raise click.ClickException(str(exc.messages))
+    except Problem as exc:
+        raise click.ClickException(f"{exc.code}: {exc.detail}")
+
+
+@cli.command("rotate-signing-key")
+def rotate_signing_key():
+    """Add a new token signing key; tokens signed with older keys stay valid until they expire."""
+    keys = signing_keys(make_runtime().config)
+    click.echo(f"new signing key {keys.rotate()}")
+
+
+@cli.command("send-mail")
+def send_mail():
+    """Send outgoing mail until stopped (SMTP_URL, or .eml files under $PORTAL_DATA_DIR/mail)."""
+    configure_logging("membership-mailer")
+    mailer.run(make_runtime(), stop_on_signals())
+
 
 if __name__ == "__main__":
     cli()

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from flask import current_app, g, jsonify
+from sqlalchemy import select
 from flask_smorest import Blueprint
 
 from services.common.auth import require_member, require_service
+from services.common.db import utcnow
 from services.common.errors import Problem
+from services.common.idempotency import idempotent
 from services.common.webapp import current_runtime
 
-from . import handlers, schemas
-from .models import Account
+from . import handlers, limits, schemas
+from .limits import limiter
+from .models import Account, Invitation
 
 public = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and sign-in")
 internal = Blueprint("internal", __name__, url_prefix="/internal/v1", description="Operator calls")
@@ -26,6 +30,8 @@ def create_account(body):
 
 
 @public.post("/sessions")
+@limiter.limit(limits.SIGNIN_BY_ADDRESS)
+@limiter.limit(limits.SIGNIN_BY_ACCOUNT, key_func=limits.signin_email)
 @public.arguments(schemas.CreateSessionSchema)
 @public.response(200, schemas.SessionSchema)
 def create_session(body):
@@ -52,6 +58,7 @@ def me():
 
 @internal.post("/partners")
 @require_service
+@idempotent
 @internal.arguments(schemas.GrantAccessSchema)
 @internal.response(201, schemas.PartnerSchema)
 def grant_access(body):
@@ -67,3 +74,90 @@ def jwks():
     response = jsonify(current_app.extensions["signing_keys"].jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+team = Blueprint("team", __name__, url_prefix="/api/v1", description="Partner members and invitations")
+
+
+@team.get("/partners/<string:pid>/members")
+@require_member
+@team.response(200, schemas.MemberListSchema)
+def list_members(pid):
+    """The partner's members and their roles."""
+    with current_runtime().db.transaction() as session:
+        handlers.role_in(session, pid, g.principal.account_id)
+        return {"items": handlers.members_of(session, pid)}
+
+
+@team.delete("/partners/<string:pid>/members/<string:account_id>")
+@require_member
+@team.response(204)
+def remove_member(pid, account_id):
+    """Remove a member (admin only; the admin cannot remove themselves)."""
+    runtime = current_runtime()
+    with runtime.db.transaction() as session:
+        handlers.remove_member(runtime, session, pid, g.principal.account_id, account_id)
+
+
+@team.post("/partners/<string:pid>/invitations")
+@require_member
+@idempotent
+@team.arguments(schemas.InviteSchema)
+@team.response(201, schemas.InvitationListSchema)
+def invite(body, pid):
+    """Invite coworkers by email with an optional message (admin only); each gets a single-use link."""
+    runtime = current_runtime()
+    with runtime.db.transaction() as session:
+        invitations = handlers.invite(runtime, session, pid, g.principal.account_id, body["emails"],
+                                      body["message"])
+        return {"items": invitations}
+
+
+@team.get("/partners/<string:pid>/invitations")
+@require_member
+@team.response(200, schemas.InvitationListSchema)
+def list_invitations(pid):
+    """The partner's invitations, newest first."""
+    with current_runtime().db.transaction() as session:
+        handlers.role_in(session, pid, g.principal.account_id)
+        rows = session.scalars(select(Invitation).where(Invitation.partner_id == pid)
+                               .order_by(Invitation.created_at.desc())).all()
+        return {"items": [_invitation(i) for i in rows]}
+
+
+def _invitation(invitation: Invitation) -> dict:
+    expired = invitation.status == "pending" and invitation.expires_at <= utcnow()
+    return {"id": invitation.id, "email": invitation.email, "status": "expired" if expired else invitation.status,
+            "expires_at": invitation.expires_at, "created_at": invitation.created_at}
+
+
+@team.delete("/partners/<string:pid>/invitations/<string:invitation_id>")
+@require_member
+@team.response(204)
+def revoke_invitation(pid, invitation_id):
+    """Revoke an invitation: its link stops working (admin only)."""
+    with current_runtime().db.transaction() as session:
+        handlers.revoke(session, pid, g.principal.account_id, invitation_id)
+
+
+@team.post("/partners/<string:pid>/invitations/<string:invitation_id>/resend")
+@require_member
+@team.response(200, schemas.InvitationSchema)
+def resend_invitation(pid, invitation_id):
+    """Send the invitation again with a new link; the old one stops working (admin only)."""
+    runtime = current_runtime()
+    with runtime.db.transaction() as session:
+        return _invitation(handlers.resend(runtime, session, pid, g.principal.account_id, invitation_id))
+
+
+@team.post("/invitations/accept")
+@require_member
+@limiter.limit(limits.ACCEPT)
+@limiter.limit(limits.ACCEPT, key_func=limits.caller_account)
+@team.arguments(schemas.AcceptSchema)
+@team.response(200, schemas.AcceptedSchema)
+def accept_invitation(body):
+    """Join the partner: the signed-in account's email must be the invited one."""
+    runtime = current_runtime()
+    with runtime.db.transaction() as session:
+        return {"partner_id": handlers.accept(runtime, session, g.principal.account_id, body["token"])}

@@ -7,6 +7,7 @@ from services.common.auth import SigningKeys, TokenSigner, TokenVerifier
 from services.common.webapp import create_service_app
 
 from . import api
+from .limits import install_limits
 from .runtime import make_runtime
 
 
@@ -21,8 +22,9 @@ def create_app(config=None):
     runtime = make_runtime(config)
     keys = signing_keys(runtime.config)
     app, _ = create_service_app(
-        runtime, "Membership", [api.public, api.internal, api.keys],
+        runtime, "Membership", [api.public, api.internal, api.keys, api.team],
         verifier=TokenVerifier(jwks=keys.jwks))
+    install_limits(app, runtime.config.redis_url)
     app.extensions["signing_keys"] = keys
     app.extensions["token_signer"] = TokenSigner(keys, int(os.environ.get("ACCESS_TOKEN_SECONDS", "900")))
     return app

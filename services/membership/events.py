@@ -24,3 +24,15 @@ class MemberSchema(Schema):
 ACCESS_GRANTED = EventType("membership.access.granted", 1, PartnerAccessGrantedSchema)
 MEMBER_JOINED = EventType("membership.member.joined", 1, MemberSchema)
 MEMBER_REMOVED = EventType("membership.member.removed", 1, MemberSchema)
+
+
+class InvitationSentSchema(Schema):
+    """An invitation went out (the token never travels on the bus)."""
+
+    invitation_id = fields.String(required=True)
+    partner_id = fields.String(required=True)
+    email = fields.String(required=True)
+    expires_at = fields.String(required=True)
+
+
+INVITATION_SENT = EventType("membership.invitation.sent", 1, InvitationSentSchema)

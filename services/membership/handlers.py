@@ -1,15 +1,18 @@
 """Membership's use cases: one function per command."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.common.db import utcnow
 from services.common.errors import Problem
 from services.common.runtime import Runtime
 
 from . import domain, events
-from .models import Account, Membership, Partner
+from .models import Account, Invitation, Membership, OutgoingMail, Partner
 
 
 def create_account(session: Session, email: str, password: str, name: str) -> Account:
@@ -56,3 +59,122 @@ def grant_access(runtime: Runtime, session: Session, name: str, slug: str, admin
     runtime.emit(session, events.MEMBER_JOINED, {
         "partner_id": partner.id, "account_id": admin.id, "role": domain.ADMIN})
     return partner
+
+
+# -- members and invitations
+
+def role_in(session: Session, partner_id: str, account_id: str) -> str:
+    """The caller's role in the partner; 404 for anyone else (and for unknown partners)."""
+    role = session.scalar(select(Membership.role).where(Membership.partner_id == partner_id,
+                                                        Membership.account_id == account_id))
+    if role is None:
+        raise Problem(404, "not_found", "No such partner.")
+    return role
+
+
+def require_admin(session: Session, partner_id: str, account_id: str) -> None:
+    if role_in(session, partner_id, account_id) != domain.ADMIN:
+        raise Problem(403, "admin_only", "Only the partner's admin can do this.")
+
+
+def members_of(session: Session, partner_id: str) -> list[dict]:
+    rows = session.execute(select(Account, Membership.role).join(Membership, Membership.account_id == Account.id)
+                           .where(Membership.partner_id == partner_id).order_by(Account.email)).all()
+    return [{"account_id": a.id, "email": a.email, "name": a.name, "role": role} for a, role in rows]
+
+
+def remove_member(runtime: Runtime, session: Session, partner_id: str, actor: str, account_id: str) -> None:
+    require_admin(session, partner_id, actor)
+    membership = session.scalar(select(Membership).where(Membership.partner_id == partner_id,
+                                                         Membership.account_id == account_id))
+    if membership is None:
+        raise Problem(404, "not_found", "No such member.")
+    if membership.role == domain.ADMIN:
+        raise Problem(409, "cannot_remove_admin", "The admin cannot be removed.")
+    session.delete(membership)
+    runtime.emit(session, events.MEMBER_REMOVED, {"partner_id": partner_id, "account_id": account_id,
+                                                  "role": membership.role})
+
+
+def invite(runtime: Runtime, session: Session, partner_id: str, actor: str, emails: list[str],
+           message: str) -> list[Invitation]:
+    require_admin(session, partner_id, actor)
+    emails = [domain.normalise_email(e) for e in emails]
+    members = {m["email"] for m in members_of(session, partner_id)}
+    already = [e for e in emails if e in members]
+    if already:
+        raise Problem(409, "already_member", "Already a member: " + ", ".join(already), emails=already)
+    return [_send_invitation(runtime, session, partner_id, actor, email, message) for email in emails]
+
+
+def _send_invitation(runtime, session, partner_id, actor, email, message) -> Invitation:
+    for old in session.scalars(select(Invitation).where(Invitation.partner_id == partner_id,
+                                                        Invitation.email == email, Invitation.status == "pending")):
+        old.status = "revoked"  # one live invitation per email: the newest
+    token, digest = domain.new_invitation_token()
+    invitation = Invitation(partner_id=partner_id, email=email, token_hash=digest, message=message or "",
+                            invited_by=actor, expires_at=utcnow() + timedelta(days=domain.INVITATION_DAYS))
+    session.add(invitation)
+    session.flush()
+    _mail_invitation(runtime, session, invitation, token)
+    return invitation
+
+
+def _mail_invitation(runtime, session, invitation: Invitation, token: str) -> None:
+    partner, inviter = session.get(Partner, invitation.partner_id), session.get(Account, invitation.invited_by)
+    link = f"{runtime.config.public_url}/invitations/{token}"
+    subject, body = domain.invitation_email(partner.name, inviter.name if inviter else "Your team", link,
+                                            invitation.message)
+    session.add(OutgoingMail(recipient=invitation.email, subject=subject, body=body))
+    runtime.emit(session, events.INVITATION_SENT, {
+        "invitation_id": invitation.id, "partner_id": invitation.partner_id, "email": invitation.email,
+        "expires_at": invitation.expires_at})
+
+
+def invitation_of(session: Session, partner_id: str, invitation_id: str) -> Invitation:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.partner_id != partner_id:
+        raise Problem(404, "not_found", "No such invitation.")
+    return invitation
+
+
+def resend(runtime, session, partner_id, actor, invitation_id) -> Invitation:
+    """A new token and a new email; the old link stops working."""
+    require_admin(session, partner_id, actor)
+    invitation = invitation_of(session, partner_id, invitation_id)
+    if invitation.status != "pending":
+        raise Problem(409, f"invitation_{invitation.status}", f"This invitation is {invitation.status}.")
+    token, invitation.token_hash = domain.new_invitation_token()
+    invitation.expires_at = utcnow() + timedelta(days=domain.INVITATION_DAYS)
+    _mail_invitation(runtime, session, invitation, token)
+    return invitation
+
+
+def revoke(session, partner_id, actor, invitation_id) -> None:
+    require_admin(session, partner_id, actor)
+    invitation = invitation_of(session, partner_id, invitation_id)
+    if invitation.status == "pending":
+        invitation.status = "revoked"
+
+
+def accept(runtime: Runtime, session: Session, account_id: str, token: str) -> str:
+    """Join the partner of the invitation; the signed-in account's email must match."""
+    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == domain.token_hash(token)))
+    if invitation is None:
+        raise Problem(404, "invitation_not_found", "No such invitation.")
+    if invitation.status == "accepted":
+        raise Problem(410, "invitation_used", "This invitation was used already.")
+    if invitation.status == "revoked":
+        raise Problem(410, "invitation_revoked", "This invitation was revoked.")
+    if invitation.expires_at <= utcnow():
+        raise Problem(410, "invitation_expired", "This invitation has expired.")
+    account = session.get(Account, account_id)
+    if account is None or account.email != invitation.email:
+        raise Problem(403, "email_mismatch", "This invitation is for another email address.")
+    invitation.status, invitation.accepted_at = "accepted", utcnow()
+    if session.scalar(select(Membership.id).where(Membership.partner_id == invitation.partner_id,
+                                                  Membership.account_id == account_id)) is None:
+        session.add(Membership(partner_id=invitation.partner_id, account_id=account_id, role=domain.MEMBER))
+        runtime.emit(session, events.MEMBER_JOINED, {"partner_id": invitation.partner_id,
+                                                     "account_id": account_id, "role": domain.MEMBER})
+    return invitation.partner_id

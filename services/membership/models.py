@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.consumer import inbox_table
 from services.common.db import make_base, new_id, utcnow
+from services.common.idempotency import idempotency_table
 from services.common.outbox import outbox_table
 
 Base = make_base()
 outbox = outbox_table(Base.metadata)
 inbox = inbox_table(Base.metadata)
+idempotency = idempotency_table(Base.metadata)
 
 
 class Account(Base):
@@ -41,3 +43,36 @@ class Membership(Base):
     account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
     role: Mapped[str] = mapped_column(String(10))  # admin | member
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invitation(Base):
+    """An invitation to join a partner: bound to an email, single use, expiring.
+    Only the token's sha256 is kept."""
+
+    __tablename__ = "invitations"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | accepted | revoked
+    message: Mapped[str] = mapped_column(String(1000), default="")
+    invited_by: Mapped[str] = mapped_column(String(36))
+    expires_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class OutgoingMail(Base):
+    """Mail written in the same transaction as what it announces; the mailer sends it and then
+    blanks its body, so no invitation link stays in the database."""
+
+    __tablename__ = "outgoing_mail"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,9 +1,17 @@
 """Membership's request and response schemas (input and output kept apart)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .domain import SLUG
 
-Email = lambda: fields.Email(required=True, validate=validate.Length(max=254))  # noqa: E731
+class TrimmedEmail(fields.Email):
+    """An email address; surrounding spaces are dropped before it is checked."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value.strip() if isinstance(value, str) else value, attr, data, **kwargs)
+
+
+def Email():  # noqa: N802 - reads like a field type
+    return TrimmedEmail(required=True, validate=validate.Length(max=254))
 
 
 class CreateAccountSchema(Schema):
@@ -51,3 +59,45 @@ class PartnerSchema(Schema):
     name = fields.String()
     slug = fields.String()
     admin_account_id = fields.String()
+
+
+class MemberSchema(Schema):
+    account_id = fields.String()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+
+
+class MemberListSchema(Schema):
+    items = fields.List(fields.Nested(MemberSchema))
+
+
+class InviteSchema(Schema):
+    emails = fields.List(Email(), required=True, validate=validate.Length(min=1, max=50))
+    message = fields.String(load_default="", validate=validate.Length(max=1000))
+
+    @validates_schema
+    def _unique(self, data, **kwargs):
+        emails = [e.strip().lower() for e in data.get("emails", [])]
+        if len(set(emails)) != len(emails):
+            raise ValidationError("Each email once.", "emails")
+
+
+class InvitationSchema(Schema):
+    id = fields.String()
+    email = fields.String()
+    status = fields.String()
+    expires_at = fields.DateTime()
+    created_at = fields.DateTime()
+
+
+class InvitationListSchema(Schema):
+    items = fields.List(fields.Nested(InvitationSchema))
+
+
+class AcceptSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class AcceptedSchema(Schema):
+    partner_id = fields.String()

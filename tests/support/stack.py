@@ -46,7 +46,9 @@ class Stack:
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
                     "PORTAL_DATA_DIR": str(self.work_dir / "data"), "PORTAL_GATEWAY_PORT": str(self.port),
                     "PORTAL_OPERATOR_TOKEN": self.operator_token, "PORTAL_DEMO": "0",
-                    "GUNICORN_WORKERS": "1", "GUNICORN_ACCESS_LOG": "", **env}
+                    "GUNICORN_WORKERS": "1", "GUNICORN_ACCESS_LOG": "",
+                    "MEMBERSHIP_SIGNIN_LIMIT": "10000/minute", "MEMBERSHIP_SIGNIN_ACCOUNT_LIMIT": "10000/minute",
+                    "MEMBERSHIP_ACCEPT_LIMIT": "10000/minute", **env}
         self.runner = Proc(f"stack-{name}", [os.environ.get("PYTHON", _python()), "-m", "deploy.run"],
                            self.env, self.work_dir)
 

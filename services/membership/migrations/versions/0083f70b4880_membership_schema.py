@@ -1,15 +1,15 @@
-"""accounts, partners, memberships, outbox, inbox
+"""membership schema
 
-Revision ID: 2863d5ead8b3
+Revision ID: 0083f70b4880
 Revises: 
-Create Date: 2026-11-28 17:54:41.718913
+Create Date: 2026-11-28 19:02:06.905599
 """
 from alembic import op
 import sqlalchemy as sa
 import services.common.db
 
 
-revision = '2863d5ead8b3'
+revision = '0083f70b4880'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -25,6 +25,16 @@ def upgrade():
     sa.Column('created_at', services.common.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email')
+    )
+    op.create_table('idempotency_keys',
+    sa.Column('principal', sa.String(length=64), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.Integer(), nullable=True),
+    sa.Column('content_type', sa.String(length=100), nullable=True),
+    sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('created_at', services.common.db.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('principal', 'key')
     )
     op.create_table('inbox',
     sa.Column('consumer', sa.String(length=64), nullable=False),
@@ -48,6 +58,18 @@ def upgrade():
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_pending', ['published_at', 'id'], unique=False)
 
+    op.create_table('outgoing_mail',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('recipient', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', services.common.db.UTCDateTime(), nullable=False),
+    sa.Column('next_attempt_at', services.common.db.UTCDateTime(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('sent_at', services.common.db.UTCDateTime(), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('partners',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
@@ -58,6 +80,24 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('slug')
     )
+    op.create_table('invitations',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('partner_id', sa.String(length=36), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('message', sa.String(length=1000), nullable=False),
+    sa.Column('invited_by', sa.String(length=36), nullable=False),
+    sa.Column('expires_at', services.common.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', services.common.db.UTCDateTime(), nullable=False),
+    sa.Column('accepted_at', services.common.db.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invitations_partner_id'), ['partner_id'], unique=False)
+
     op.create_table('memberships',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('partner_id', sa.String(length=36), nullable=False),
@@ -83,11 +123,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_memberships_account_id'))
 
     op.drop_table('memberships')
+    with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invitations_partner_id'))
+
+    op.drop_table('invitations')
     op.drop_table('partners')
+    op.drop_table('outgoing_mail')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_pending')
 
     op.drop_table('outbox')
     op.drop_table('inbox')
+    op.drop_table('idempotency_keys')
     op.drop_table('accounts')
     # ### end Alembic commands ###
