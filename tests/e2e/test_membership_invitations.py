@@ -11,9 +11,14 @@ pytestmark = pytest.mark.e2e
 
 
 def link_in_mail(stack, email: str) -> str:
+    """From the SMTP server's inbox, or from the .eml files of the embedded default."""
+    def texts():
+        if stack.smtp is not None:
+            return [m.as_string() for m in stack.smtp.inbox.messages]
+        return [p.read_text() for p in sorted((stack.work_dir / "data" / "mail").glob("*.eml"))]
+
     def find():
-        for path in sorted((stack.work_dir / "data" / "mail").glob("*.eml")):
-            text = path.read_text()
+        for text in texts():
             if f"To: {email}" in text:
                 return re.search(r"/invitations/(\S+)", text).group(1)
         return None

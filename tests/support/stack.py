@@ -49,6 +49,7 @@ class Stack:
                     "GUNICORN_WORKERS": "1", "GUNICORN_ACCESS_LOG": "",
                     "MEMBERSHIP_SIGNIN_LIMIT": "10000/minute", "MEMBERSHIP_SIGNIN_ACCOUNT_LIMIT": "10000/minute",
                     "MEMBERSHIP_ACCEPT_LIMIT": "10000/minute", **env}
+        self.smtp = None
         self.runner = Proc(f"stack-{name}", [os.environ.get("PYTHON", _python()), "-m", "deploy.run"],
                            self.env, self.work_dir)
 
@@ -109,7 +110,16 @@ def embedded_stack(work_dir: Path) -> Stack:
     return Stack("embedded", work_dir, {})
 
 
-def production_stack(work_dir: Path, postgres, rabbitmq) -> Stack:
+def production_stack(work_dir: Path, postgres, rabbitmq, s3=None, smtp=None) -> Stack:
+    """Every process under gunicorn on PostgreSQL (a database per part), RabbitMQ, an S3
+    endpoint and an SMTP server."""
     env = {f"{part.upper()}_DATABASE_URL": postgres.database(f"e2e_{part}") for part in PARTS}
     env["BROKER_URL"] = rabbitmq.vhost("e2e")
-    return Stack("production", work_dir, env)
+    env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    if s3 is not None:
+        env.update(s3.env())
+    if smtp is not None:
+        env["SMTP_URL"] = smtp.url
+    stack = Stack("production", work_dir, env)
+    stack.smtp = smtp
+    return stack
