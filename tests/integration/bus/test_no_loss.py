@@ -109,3 +109,20 @@ def test_a_poison_message_is_dead_lettered_the_queue_keeps_flowing_and_replay_br
     bus.close()
     relay.stop()
     consumer.stop()
+
+
+def test_a_consumer_stopped_with_sigterm_finishes_the_message_in_hand_and_loses_nothing(backend):
+    import signal
+    db = _setup(backend)
+    ledger.write(db, 0, 20)
+    relay = backend.ledger("relay", "relay").start()
+    consumer = backend.ledger("consumer", "consume", "--delay", "0.3").start()
+    wait_until(lambda: ledger.counts(db)["distinct"] >= 2, 30, 0.02, "handling to start")
+    consumer.popen.send_signal(signal.SIGTERM)
+    assert consumer.popen.wait(15) == 0
+    handled = ledger.counts(db)["distinct"]
+    assert 2 <= handled < 20
+    restarted = backend.ledger("consumer-2", "consume").start()
+    _all_handled_once(db, 20)
+    restarted.stop()
+    relay.stop()
