@@ -95,3 +95,13 @@ def test_bodies_over_the_limit_and_very_long_urls_are_refused(gateway_with):
     assert big.status_code == 413 and big.get_json()["code"] == "file_too_large"
     long_url = client.get("/api/v1/" + "a" * 5000)
     assert long_url.status_code == 414 and long_url.get_json()["code"] == "uri_too_long"
+
+
+def test_metrics_count_requests_by_route_not_by_raw_path(gateway_with):
+    client = gateway_with("error").test_client()
+    client.get("/experts/one")
+    client.get("/experts/two")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'portal_http_requests_total{method="GET",route="/experts/<slug>",service="gateway",status="404"}' in text
+    assert "/experts/one" not in text
+    assert "portal_http_request_duration_seconds_bucket" in text
