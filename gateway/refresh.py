@@ -2,6 +2,7 @@
 request shows it), on a cache miss, and to rebuild a lost read model."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import datetime
@@ -19,13 +20,15 @@ log = structlog.get_logger("refresh")
 class PageRefresher:
     """Reads catalog's internal page API with the service token and stores what it finds."""
 
-    def __init__(self, runtime: Runtime, timeout: float = 3.0, rebuild_every: float = 30.0):
+    def __init__(self, runtime: Runtime, timeout: float = 3.0, rebuild_every: float | None = None):
         self.runtime = runtime
         self.catalog = runtime.config.url_of("catalog")
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {runtime.config.operator_token}"
         self.timeout = timeout
-        self.rebuild_every = rebuild_every
+        # at most one rebuild per GATEWAY_REBUILD_SECONDS per process, so unknown slugs cannot hammer catalog
+        self.rebuild_every = rebuild_every if rebuild_every is not None else float(
+            os.environ.get("GATEWAY_REBUILD_SECONDS", "30"))
         self._last_rebuild = 0.0
         self._lock = threading.Lock()
 
