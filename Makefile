@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements*.txt services/*/requirements.txt gateway/requirements.txt | md5sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test test-unit test-integration test-e2e clean
+.PHONY: run test test-unit bench clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ test: $(STAMP)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	$(PY) -m tests.bench.bench_public_page
+	$(PY) -m tests.bench.bench_search --profiles 100000
+	$(PY) -m tests.bench.bench_ingest --lines 100000
 
 clean:
 	rm -rf $(VENV) var
