@@ -91,6 +91,14 @@ class CheckedAsset:
     extension: str
 
 
+def asset_kind(name: str) -> AssetKind:
+    """The kind of brand asset called `name`; AssetRejected("unknown_kind") (404) otherwise."""
+    spec = KINDS.get(name)
+    if spec is None:
+        raise AssetRejected("unknown_kind", f"no asset kind {name!r}; expected one of {sorted(KINDS)}")
+    return spec
+
+
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "png"),
     (b"\xff\xd8\xff", "jpeg"),
@@ -138,9 +146,7 @@ def check_asset(kind: str, data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS)
     exist. `max_pixels` bounds width x height of raster images before any
     pixel is decoded.
     """
-    spec = KINDS.get(kind)
-    if spec is None:
-        raise AssetRejected("unknown_kind", f"no asset kind {kind!r}; expected one of {sorted(KINDS)}")
+    spec = asset_kind(kind)
     if not data:
         raise AssetRejected("empty_file", "the upload is empty")
     if len(data) > spec.max_bytes:

@@ -1,0 +1,29 @@
+"""The events assets publishes. Consumers keep their own copy of the fields they need."""
+from marshmallow import Schema, fields, validate
+
+from services.common.bus import EventType
+
+from .domain import KINDS
+
+
+class AssetUpdatedSchema(Schema):
+    """A partner uploaded a new current version of one kind of brand asset.
+
+    `url` is content-addressed and immutable, so a page showing it shows the
+    new asset at once. `width` is null for an SVG logo that declares neither
+    a width nor a viewBox. `updated_at` orders the versions of a kind: a
+    consumer keeps the newest.
+    """
+
+    partner_id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(sorted(KINDS)))
+    url = fields.String(required=True)
+    content_type = fields.String(required=True)
+    width = fields.Integer(required=True, allow_none=True)
+    height = fields.Integer(required=True)
+    bytes = fields.Integer(required=True)
+    sha256 = fields.String(required=True, validate=validate.Length(equal=64))
+    updated_at = fields.AwareDateTime(required=True)
+
+
+ASSET_UPDATED = EventType("assets.asset.updated", 1, AssetUpdatedSchema)
