@@ -6,7 +6,7 @@ import json
 from flask import current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select, tuple_
+from sqlalchemy import literal, select, tuple_
 
 from services.common.auth import require_service
 from services.common.errors import Problem
@@ -126,7 +126,7 @@ def list_verdicts(args):
     query = select(WatchedPair).order_by(WatchedPair.partner_id, WatchedPair.freelancer_id)
     query = _filtered(query, WatchedPair, args)
     if key:
-        query = query.where(tuple_(WatchedPair.partner_id, WatchedPair.freelancer_id) > tuple_(*map(_lit, key)))
+        query = query.where(tuple_(WatchedPair.partner_id, WatchedPair.freelancer_id) > tuple_(*map(literal, key)))
     with current_runtime().db.transaction() as session:
         rows = [_verdict(p) for p in session.scalars(query.limit(args["limit"] + 1))]
     return page(rows, args["limit"], lambda r: [r["partner_id"], r["freelancer_id"]])
@@ -160,11 +160,6 @@ def _filtered(query, model, args):
         if args.get(name):
             query = query.where(getattr(model, name) == args[name])
     return query
-
-
-def _lit(value):
-    from sqlalchemy import literal
-    return literal(value)
 
 
 def _verdict(row) -> dict:

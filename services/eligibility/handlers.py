@@ -121,7 +121,7 @@ def sweep(runtime: Runtime, criteria: domain.Criteria, batch: int = 500) -> dict
 def ingest_bulk(runtime: Runtime, stream, criteria: domain.Criteria, batch: int = 500) -> dict:
     """NDJSON talent, streamed: good lines are kept in batches, each bad line reported."""
     from .ndjson import LineRejected, parse_ndjson_lines
-    accepted, stale, rejected, pending = 0, 0, [], []
+    accepted, stale, rejected, pending, pending_ids = 0, 0, [], [], set()
 
     def flush():
         nonlocal accepted, stale
@@ -137,14 +137,16 @@ def ingest_bulk(runtime: Runtime, stream, criteria: domain.Criteria, batch: int 
                 accepted += 1
                 stale += outcome == STALE
         pending.clear()
+        pending_ids.clear()
 
     for number, result in parse_ndjson_lines(stream):
         if isinstance(result, LineRejected):
             rejected.append({"line": number, "code": result.code, "detail": result.detail})
             continue
-        if result["freelancer_id"] in {p["freelancer_id"] for p in pending}:
+        if result["freelancer_id"] in pending_ids:
             flush()  # the same freelancer twice in a batch: the first must be stored before the second
         pending.append(result)
+        pending_ids.add(result["freelancer_id"])
         if len(pending) >= batch:
             flush()
     if pending:
