@@ -2,6 +2,7 @@ import click
 
 from services.common.cli import service_cli, stop_on_signals
 from services.common.logs import configure_logging
+from services.common.metrics import serve_metrics_if_configured
 
 from . import handlers, mailer
 from .app import signing_keys
@@ -43,6 +44,7 @@ def rotate_signing_key():
 def send_mail():
     """Send outgoing mail until stopped (SMTP_URL, or .eml files under $PORTAL_DATA_DIR/mail)."""
     configure_logging("membership-mailer")
+    serve_metrics_if_configured()
     mailer.run(make_runtime(), stop_on_signals())
 
 

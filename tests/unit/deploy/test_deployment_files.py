@@ -86,3 +86,37 @@ def test_the_compose_file_follows_the_compose_specification_and_runs_every_proce
             assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert "management" in services["rabbitmq"]["image"]
     assert not (ROOT / "deploy" / "compose" / ".env").exists() or ".env" in (ROOT / ".gitignore").read_text()
+
+
+def test_every_worker_process_serves_the_metrics_its_probes_look_at(tmp_path):
+    """Workers' probes look at METRICS_PORT: each worker command must open it."""
+    import os
+    import socket
+    import sys
+    import time
+
+    from deploy.processes import command
+    from tests.support.infra import free_port
+    for part, processes in PARTS.items():
+        for process in processes:
+            if process == "web":
+                continue
+            port = free_port()
+            env = {**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_DATA_DIR": str(tmp_path / part),
+                   "PORTAL_OPERATOR_TOKEN": "op", "METRICS_PORT": str(port), "METRICS_ADDR": "127.0.0.1"}
+            subprocess.run([sys.executable, "-m", "deploy.run", "prepare"], env=env, cwd=ROOT, check=True,
+                           capture_output=True)
+            proc = subprocess.Popen(command(part, process), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+            try:
+                deadline = time.monotonic() + 20
+                while True:
+                    try:
+                        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                        break
+                    except OSError:
+                        assert time.monotonic() < deadline, f"{part}.{process} serves no metrics"
+                        time.sleep(0.2)
+            finally:
+                proc.terminate()
+                proc.wait(20)
