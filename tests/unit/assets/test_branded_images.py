@@ -86,8 +86,13 @@ def test_a_png_header_claiming_50000_by_50000_pixels_is_refused_before_decoding(
     assert code_for(read("bomb-header.png")) == "image_too_large"
 
 
-def test_a_48_megapixel_image_is_refused_under_the_40_megapixel_limit():
-    assert code_for(png_header_only(8000, 6000)) == "image_too_large"
+def test_a_20_megapixel_image_is_refused_under_the_16_megapixel_limit():
+    assert code_for(png_header_only(5200, 3900)) == "image_too_large"
+
+
+def test_a_png_with_nothing_to_strip_is_stored_as_uploaded():
+    clean = read("ratio-4x3.png")
+    assert check_asset("branded-image", clean).data == clean
 
 
 def test_the_pixel_limit_can_be_lowered():
