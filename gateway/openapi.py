@@ -73,11 +73,15 @@ class MergedSpec:
 def _absorb(merged: dict, service: str, spec: dict) -> None:
     prefix = service.capitalize()
     text = json.dumps(spec)
-    for name in spec.get("components", {}).get("schemas", {}):
-        text = text.replace(f'"#/components/schemas/{name}"', f'"#/components/schemas/{prefix}{name}"')
+    for section, items in spec.get("components", {}).items():
+        for name in items:
+            text = text.replace(f'"#/components/{section}/{name}"', f'"#/components/{section}/{prefix}{name}"')
     spec = json.loads(text)
-    for name, schema in spec.get("components", {}).get("schemas", {}).items():
-        merged["components"]["schemas"][f"{prefix}{name}"] = schema
+    for section, items in spec.get("components", {}).items():
+        if section == "securitySchemes":
+            continue
+        for name, item in items.items():
+            merged["components"].setdefault(section, {})[f"{prefix}{name}"] = item
     for path, item in spec.get("paths", {}).items():
         if owner_of(re.sub(r"\{[^}]+\}", "x", path)) == service:
             merged["paths"][path] = item

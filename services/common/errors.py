@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json, request
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -28,6 +28,17 @@ HTTP_CODES = {
     415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
     500: "internal_error", 502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout",
 }
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, with a stable machine-readable ``code``."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    code = fields.String()
+    errors = fields.Raw(metadata={"description": "Field errors as {field: [messages]}"})
 
 
 class Problem(Exception):

@@ -5,11 +5,17 @@ from flask import Flask, current_app
 from flask_smorest import Api
 
 from .auth import TokenVerifier
-from .errors import install_error_handlers
+from .errors import ProblemSchema, install_error_handlers
 from .health import health_blueprint
 from .logs import configure_logging, install_request_ids
 from .metrics import install_metrics
 from .runtime import Runtime
+
+class PortalApi(Api):
+    """flask-smorest's Api documenting errors as the problem+json we answer."""
+
+    ERROR_SCHEMA = ProblemSchema
+
 
 BEARER = {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
 
@@ -30,7 +36,7 @@ def create_service_app(runtime: Runtime, title: str, blueprints=(), error_table=
     )
     app.extensions["token_verifier"] = verifier or TokenVerifier(
         jwks_url=f"{config.url_of('membership')}/.well-known/jwks.json")
-    api = Api(app)
+    api = PortalApi(app)
     install_error_handlers(app, error_table)
     install_request_ids(app)
     install_metrics(app, runtime.service)
