@@ -17,7 +17,7 @@ from services.common.config import Config
 from services.common.members import MEMBER_JOINED
 from tests.support.infra import free_port
 from tests.support.procs import wait_until
-from tests.support.s3 import CREDENTIALS, s3_server
+from tests.support.s3 import CREDENTIALS, S3Server
 
 PUBLIC_URL = "https://experts.example.com"
 
@@ -29,8 +29,8 @@ class MemberFact(Schema):
 
 
 @pytest.fixture(scope="session")
-def s3(tmp_path_factory):
-    server = s3_server(tmp_path_factory)
+def s3():
+    server = S3Server().start()
     yield server
     server.stop()
 
