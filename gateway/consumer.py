@@ -23,7 +23,7 @@ def on_page(session: Session, envelope: Envelope) -> None:
 def on_asset(session: Session, envelope: Envelope) -> None:
     """assets.asset.updated: the page shows the new asset at once (its URL changed)."""
     p = envelope.payload
-    readmodel.save_asset(session, p["partner_id"], p["kind"], p["url"], int(p["width"]),
+    readmodel.save_asset(session, p["partner_id"], p["kind"], p["url"], int(p["width"] or 0),
                          int(p["height"]), p["sha256"], datetime.fromisoformat(p["updated_at"]))
 
 

@@ -47,7 +47,7 @@ class PageRefresher:
     def store_asset(self, partner_id: str, asset: dict) -> None:
         """The answer of an upload through the gateway: shown at once."""
         with self.runtime.db.transaction() as session:
-            readmodel.save_asset(session, partner_id, asset["kind"], asset["url"], int(asset["width"]),
+            readmodel.save_asset(session, partner_id, asset["kind"], asset["url"], int(asset["width"] or 0),
                                  int(asset["height"]), asset["sha256"],
                                  datetime.fromisoformat(asset["updated_at"]))
 

@@ -35,6 +35,17 @@ class BulkAnswer(Schema):
     rejected = fields.List(fields.Dict())
 
 
+class SweepAnswer(Schema):
+    republished = fields.Integer()
+    changed = fields.Integer()
+
+
+class StoredTalent(Schema):
+    freelancer_id = fields.String()
+    document = fields.Dict()
+    verdict = fields.Dict()
+
+
 class VerdictArgs(PageArgs):
     partner_id = fields.String(validate=validate.Length(max=64))
     freelancer_id = fields.String(validate=validate.Length(max=64))
@@ -105,6 +116,7 @@ def bulk_talent():
 
 @internal.get("/talent/<string:freelancer_id>")
 @require_service
+@internal.response(200, StoredTalent)
 def get_talent(freelancer_id):
     """The stored talent document and its general verdict."""
     with current_runtime().db.reading() as conn:
@@ -150,6 +162,7 @@ def verdict_history(args):
 
 @internal.post("/sweeps")
 @require_service
+@internal.response(200, SweepAnswer)
 def run_sweep():
     """Re-judge every watched pair now and re-publish its verdict."""
     return handlers.sweep(current_runtime(), _criteria())

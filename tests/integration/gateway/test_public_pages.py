@@ -180,3 +180,16 @@ def _row(envelope):
     message = envelope.to_message()
     return {"event_id": envelope.event_id, "event_type": envelope.event_type,
             "body": message.body.decode(), "created_at": envelope.occurred_at, "attempts": 0}
+
+
+def test_a_logo_without_a_width_is_shown_too(gateway):
+    from gateway.consumer import on_asset
+    publish(gateway)
+    envelope = Envelope.new(EventType("assets.asset.updated", 1, _AnyPayload), {
+        "partner_id": "p-1", "kind": "logo-light", "url": "https://experts.example.com/assets/p-1/" + "9" * 64 + ".svg",
+        "content_type": "image/svg+xml", "width": None, "height": 24, "bytes": 10, "sha256": "9" * 64,
+        "updated_at": "2026-11-28T10:00:00Z"})
+    with gateway.config["RUNTIME"].db.transaction() as session:
+        on_asset(session, envelope)
+    html = gateway.test_client().get("/experts/acme").get_data(as_text=True)
+    assert "9" * 64 + ".svg" in html
