@@ -79,7 +79,8 @@ def write(db: Database, first: int, count: int, poison: bool = False) -> None:
 
 
 def counts(db: Database) -> dict:
-    with db.transaction() as session:
+    # a read connection: on SQLite it does not queue behind the consumer's write transactions
+    with db.reading() as session:
         rows = session.execute(select(func.count(), func.count(effects.c.event_id.distinct()))).one()
         dups = session.execute(select(func.count()).select_from(duplicates)).scalar_one()
         pending = session.execute(select(func.count()).select_from(outbox)

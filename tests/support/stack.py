@@ -48,7 +48,8 @@ class Stack:
                     "PORTAL_OPERATOR_TOKEN": self.operator_token, "PORTAL_DEMO": "0",
                     "GUNICORN_WORKERS": "1", "GUNICORN_ACCESS_LOG": "",
                     "MEMBERSHIP_SIGNIN_LIMIT": "10000/minute", "MEMBERSHIP_SIGNIN_ACCOUNT_LIMIT": "10000/minute",
-                    "MEMBERSHIP_ACCEPT_LIMIT": "10000/minute", "GATEWAY_REBUILD_SECONDS": "1", **env}
+                    "MEMBERSHIP_ACCEPT_LIMIT": "10000/minute", "GATEWAY_REBUILD_SECONDS": "1",
+                    "CATALOG_READ_TIMEOUT": "3", **env}
         self.smtp = None
         self.runner = Proc(f"stack-{name}", [os.environ.get("PYTHON", _python()), "-m", "deploy.run"],
                            self.env, self.work_dir)
