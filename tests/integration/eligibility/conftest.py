@@ -1,6 +1,7 @@
-"""Eligibility on a real database (SQLite and PostgreSQL) with the folder bus."""
+"""Eligibility on SQLite with the folder bus and on PostgreSQL with RabbitMQ."""
 import pytest
 
+from services.common.auth import SigningKeys, TokenSigner, TokenVerifier
 from services.common.config import Config
 from services.eligibility.app import create_app
 from services.eligibility.consumer import make_consumer
@@ -9,18 +10,21 @@ from tests.support.infra import free_port
 OPERATOR = {"Authorization": "Bearer op-token"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def app(request, tmp_path, postgres):
+@pytest.fixture(params=["sqlite+folder", "postgresql+rabbitmq"])
+def app(request, tmp_path, postgres, rabbitmq):
     env = {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_OPERATOR_TOKEN": "op-token",
            "PORTAL_GATEWAY_PORT": str(free_port())}
-    if request.param == "postgresql":
+    if request.param == "postgresql+rabbitmq":
         env["ELIGIBILITY_DATABASE_URL"] = postgres.database(f"elig_{len(postgres.created)}")
-    application = create_app(Config.from_env("eligibility", env))
+        env["BROKER_URL"] = rabbitmq.vhost(f"elig{len(rabbitmq.created)}")
+    keys = SigningKeys(tmp_path / "keys")
+    keys.ensure()
+    application = create_app(Config.from_env("eligibility", env), verifier=TokenVerifier(jwks=keys.jwks))
     runtime = application.config["RUNTIME"]
     runtime.migrate()
     make_consumer(runtime).declare()
     runtime.bus.declare("observer", ["eligibility.#"])
-    application.config["TESTING_KEYS"] = None
+    application.config["MEMBER_TOKEN"] = TokenSigner(keys).issue("account-1")
     yield application
     runtime.close()
 

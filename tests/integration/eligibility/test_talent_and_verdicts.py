@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
-from marshmallow import INCLUDE, Schema
 
-from services.common.bus import Envelope, EventType
+from services.catalog import events as catalog
+from services.common.bus import Envelope
 from services.eligibility.consumer import make_consumer
 from tests.integration.eligibility.conftest import OPERATOR
 
@@ -29,17 +30,22 @@ def put(client, fid, doc):
     return client.put(f"/internal/v1/talent/{fid}", json=doc, headers=OPERATOR)
 
 
-class _Any(Schema):
-    class Meta:
-        unknown = INCLUDE
+DECISIONS = {"approved": catalog.EXPERT_APPROVED, "declined": catalog.EXPERT_DECLINED,
+             "removed": catalog.EXPERT_REMOVED}
+
+
+def decision(event: str, fid: str, partner=PARTNER, approved_anywhere=True) -> Envelope:
+    """A catalog decision, built with catalog's own event schema."""
+    return Envelope.new(DECISIONS[event], {
+        "partner_id": partner, "use_case_id": "uc-1", "freelancer_id": fid, "decided_by": "account-1",
+        "decided_at": "2026-01-01T00:00:00Z", "approved_anywhere": approved_anywhere})
 
 
 def catalog_says(app, event: str, fid: str, partner=PARTNER, approved_anywhere=True):
-    runtime = app.config["RUNTIME"]
-    envelope = Envelope.new(EventType(f"catalog.expert.{event}", 1, _Any), {
-        "partner_id": partner, "use_case_id": "uc-1", "freelancer_id": fid, "decided_at": "2026-01-01T00:00:00Z",
-        "approved_anywhere": approved_anywhere})
-    make_consumer(runtime)._apply(make_consumer(runtime).handlers[envelope.event_type], envelope)
+    """Hand the decision straight to eligibility's consumer (the bus itself is tested below)."""
+    consumer = make_consumer(app.config["RUNTIME"])
+    envelope = decision(event, fid, partner, approved_anywhere)
+    consumer._apply(consumer.handlers[envelope.event_type], envelope)
 
 
 def published(app, event_type: str) -> list[dict]:
@@ -96,6 +102,20 @@ def test_a_suspension_publishes_a_verdict_change_and_reinstatement_publishes_ano
     history = client.get("/internal/v1/verdicts/history", query_string={"freelancer_id": "fl-1"},
                          headers=OPERATOR).get_json()["items"]
     assert [h["eligible"] for h in history] == [True, False]
+    assert history[1]["rules"][0]["rule"] == "account_suspended" and history[1]["changed_at"]
+
+
+def test_history_is_kept_per_partner(app, client):
+    put(client, "fl-1", talent(jss=0, referred_by_partner_id=PARTNER))
+    catalog_says(app, "approved", "fl-1")
+    catalog_says(app, "approved", "fl-1", partner=OTHER)
+    put(client, "fl-1", talent(jss=0, referred_by_partner_id=OTHER, updated_at="2026-02-01T00:00:00Z"))
+
+    def history(partner):
+        return client.get("/internal/v1/verdicts/history", query_string={"partner_id": partner},
+                          headers=OPERATOR).get_json()["items"]
+    assert [(h["eligible"], h["reasons"]) for h in history(PARTNER)] == [(False, ["jss_below_threshold"])]
+    assert [h["eligible"] for h in history(OTHER)] == [True, False]
 
 
 def test_every_accepted_change_publishes_the_searchable_profile(app, client):
@@ -174,6 +194,10 @@ def test_bad_input_and_bad_tokens_are_refused_cleanly(app, client):
     assert bad_json.status_code == 400 and bad_json.get_json()["code"] == "invalid_json"
     assert client.put("/internal/v1/talent/fl-1", json=talent(),
                       headers={"Authorization": "Bearer wrong"}).status_code == 401
+    member = {"Authorization": f"Bearer {app.config['MEMBER_TOKEN']}"}
+    assert client.put("/internal/v1/talent/fl-1", json=talent(), headers=member).get_json()["code"] == "forbidden"
+    assert client.post("/internal/v1/sweeps", headers=member).status_code == 403
+    assert client.post("/internal/v1/talent:bulk", data="{}").status_code == 401
     app.config["BULK_MAX_BYTES"] = 100
     big = client.post("/internal/v1/talent:bulk", data="x" * 200, headers=OPERATOR)
     assert big.status_code == 413 and big.get_json()["code"] == "file_too_large"
@@ -188,3 +212,31 @@ def test_the_same_freelancer_twice_in_one_bulk_file_keeps_the_newer_document(cli
     result = client.post("/internal/v1/talent:bulk", data="\n".join(lines), headers=OPERATOR).get_json()
     assert result["accepted"] == 3 and result["stale"] == 1 and result["rejected"] == []
     assert client.get("/internal/v1/talent/fl-1", headers=OPERATOR).get_json()["document"]["jss"] == 70
+
+
+def test_decisions_arrive_over_the_bus_once_and_verdicts_leave_on_it(app, client):
+    runtime = app.config["RUNTIME"]
+    put(client, "fl-1", talent())
+    stop = threading.Event()
+    worker = threading.Thread(target=make_consumer(runtime).run, args=(stop,))
+    worker.start()
+    try:
+        approved = decision("approved", "fl-1").to_message()
+        runtime.bus.publish([approved, approved])  # delivered twice, handled once
+        _wait_for(lambda: verdicts(client))
+        put(client, "fl-1", talent(jss=79, updated_at="2026-02-01T00:00:00Z"))
+        [change] = published(app, "eligibility.verdict.changed")
+        assert (change["freelancer_id"], change["eligible"], change["reasons"]) == (
+            "fl-1", False, ["jss_below_threshold"])
+        assert change["rules"][0]["before"] == {"jss": 92} and change["rules"][0]["after"] == {"jss": 79}
+    finally:
+        stop.set()
+        worker.join(10)
+    assert runtime.bus.dead_letters("eligibility") == []
+
+
+def _wait_for(condition, seconds: float = 10):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
