@@ -59,6 +59,9 @@ class ServiceClient:
         """Send the incoming request on to this service and stream its answer back."""
         headers = {h: incoming.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in incoming.headers}
         body = _body_of(incoming)
+        if body is None:  # GET and HEAD carry no body on to the service, so no body headers either
+            headers.pop("Content-Length", None)
+            headers.pop("Content-Type", None)
         try:
             upstream = self.breaker.call(self._send, incoming.method, path,
                                          incoming.query_string, headers, body)
