@@ -28,10 +28,10 @@ def criteria_from_env(environ=None) -> domain.Criteria:
 
 
 def accept_talent(runtime: Runtime, session: Session, freelancer_id: str, document: dict,
-                  criteria: domain.Criteria, pairs: list | None = None) -> str:
+                  criteria: domain.Criteria, pairs: list | None = None, known: dict | None = None) -> str:
     """Store a talent document unless it is not newer than the one held; re-judge its pairs
-    (``pairs``: already loaded by a bulk caller, else looked up)."""
-    row = session.get(Talent, freelancer_id)
+    (``pairs`` and ``known`` talent rows: already loaded by a bulk caller, else looked up)."""
+    row = known.get(freelancer_id) if known is not None else session.get(Talent, freelancer_id)
     if row is not None and not domain.is_newer(document["updated_at"], row.updated_at):
         return STALE
     before = domain.Standing.of(json.loads(row.document)) if row is not None else None
@@ -127,13 +127,14 @@ def ingest_bulk(runtime: Runtime, stream, criteria: domain.Criteria, batch: int 
         nonlocal accepted, stale
         ids = [document["freelancer_id"] for document in pending]
         with runtime.db.transaction() as session, session.no_autoflush:
-            session.scalars(select(Talent).where(Talent.freelancer_id.in_(ids))).all()  # into the identity map
+            known = {row.freelancer_id: row for row in session.scalars(
+                select(Talent).where(Talent.freelancer_id.in_(ids)))}
             pairs: dict[str, list] = {}
             for pair in session.scalars(select(WatchedPair).where(WatchedPair.freelancer_id.in_(ids))):
                 pairs.setdefault(pair.freelancer_id, []).append(pair)
             for document in pending:
                 fid = document["freelancer_id"]
-                outcome = accept_talent(runtime, session, fid, document, criteria, pairs.get(fid, []))
+                outcome = accept_talent(runtime, session, fid, document, criteria, pairs.get(fid, []), known)
                 accepted += 1
                 stale += outcome == STALE
         pending.clear()
