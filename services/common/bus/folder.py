@@ -63,9 +63,11 @@ class FolderDelivery(Delivery):
 
     def ack(self) -> None:
         self.path.unlink(missing_ok=True)
+        self.bus._in_flight.discard(self.path.name)
 
     def retry(self) -> None:
         self.bus._return(self.queue, self.path, self.path.name.split("~", 1)[1], self.delivery_count + 1)
+        self.bus._in_flight.discard(self.path.name)
 
 
 class FolderBus(Bus):
@@ -77,6 +79,7 @@ class FolderBus(Bus):
         self.delivery_limit = delivery_limit
         self.poll_seconds, self.fsync = poll_seconds, fsync
         self.owner = _process_tag(os.getpid()) or str(os.getpid())
+        self._in_flight: set[str] = set()  # claims this process is handling right now
 
     # -- layout
     def _queue_dir(self, queue: str) -> Path:
@@ -134,19 +137,26 @@ class FolderBus(Bus):
                 prefetch: int = 10) -> None:
         last_sweep = 0.0
         while not stop.is_set():
-            if time.monotonic() - last_sweep > 1.0:
-                self.restore_orphans(queue)
-                last_sweep = time.monotonic()
-            handled = 0
-            for name in self._waiting(queue):
-                if stop.is_set():
-                    return
-                delivery = self._claim(queue, name)
-                if delivery is not None:
-                    handle(delivery)
-                    handled += 1
+            try:
+                if time.monotonic() - last_sweep > 1.0:
+                    self.restore_orphans(queue)
+                    last_sweep = time.monotonic()
+                handled = self._consume_waiting(queue, handle, stop)
+            except OSError:  # the folder went away for a moment: claims come back, restore_orphans
+                handled = 0
             if not handled:
                 stop.wait(self.poll_seconds)
+
+    def _consume_waiting(self, queue: str, handle, stop: threading.Event) -> int:
+        handled = 0
+        for name in self._waiting(queue):
+            if stop.is_set():
+                break
+            delivery = self._claim(queue, name)
+            if delivery is not None:
+                handle(delivery)
+                handled += 1
+        return handled
 
     def _waiting(self, queue: str) -> list[str]:
         try:
@@ -161,7 +171,12 @@ class FolderBus(Bus):
             os.rename(folder / "new" / name, claimed)
         except FileNotFoundError:
             return None  # another consumer took it
-        return FolderDelivery(self, queue, claimed, self._read(claimed), _Name.count(name))
+        try:
+            message = self._read(claimed)
+        except FileNotFoundError:
+            return None  # the folder went away with our claim; restore_orphans puts it back
+        self._in_flight.add(claimed.name)
+        return FolderDelivery(self, queue, claimed, message, _Name.count(name))
 
     def _return(self, queue: str, claimed: Path, name: str, count: int) -> None:
         """Back to the queue, or to its dead letters once the delivery limit is reached."""
@@ -172,12 +187,15 @@ class FolderBus(Bus):
             pass  # someone else restored it first
 
     def restore_orphans(self, queue: str) -> int:
-        """Put back the messages claimed by consumers that are no longer alive."""
+        """Put back the messages claimed by consumers that are no longer alive, and our own
+        claims that nobody here is handling (left behind when the folder went away)."""
         restored, alive = 0, {}
         cur = self._queue_dir(queue) / "cur"
         for claimed_name in os.listdir(cur) if cur.exists() else []:
             owner, _, name = claimed_name.partition("~")
-            if owner not in alive:
+            if owner == self.owner:
+                alive[owner] = claimed_name in self._in_flight
+            elif owner not in alive:
                 pid = int(owner.split("-", 1)[0])
                 alive[owner] = _process_tag(pid) == owner or (owner == str(pid) and _pid_alive(pid))
             if not alive[owner]:

@@ -61,13 +61,29 @@ def test_a_claim_left_by_a_dead_consumer_is_delivered_again(tmp_path):
     assert drain(bus, "q") == ["id-1"]
 
 
-def test_a_claim_held_by_a_live_consumer_is_left_alone(tmp_path):
+def test_a_claim_held_by_another_live_consumer_is_left_alone(tmp_path):
+    from services.common.bus.folder import _process_tag
     bus = FolderBus(tmp_path)
     bus.declare("q", ["#"])
     bus.publish([message(1)])
     name = os.listdir(tmp_path / "queues" / "q" / "new")[0]
-    os.rename(tmp_path / "queues" / "q" / "new" / name, tmp_path / "queues" / "q" / "cur" / f"{bus.owner}~{name}")
+    other = _process_tag(os.getppid())
+    os.rename(tmp_path / "queues" / "q" / "new" / name, tmp_path / "queues" / "q" / "cur" / f"{other}~{name}")
     assert bus.restore_orphans("q") == 0
+
+
+def test_a_claim_left_behind_when_the_folder_went_away_is_delivered_again(tmp_path):
+    bus = FolderBus(tmp_path)
+    bus.declare("q", ["#"])
+    bus.publish([message(1)])
+    name = os.listdir(tmp_path / "queues" / "q" / "new")[0]
+    delivery = bus._claim("q", name)
+    (tmp_path / "queues").rename(tmp_path / "away")
+    delivery.retry()                      # the folder is gone: nothing can move
+    (tmp_path / "away").rename(tmp_path / "queues")
+    assert bus.depth("q") == 0
+    assert bus.restore_orphans("q") == 1  # ours, and nobody here is handling it
+    assert drain(bus, "q") == ["id-1"]
 
 
 def test_retries_past_the_delivery_limit_go_to_the_dead_letters_and_replay_brings_them_back(tmp_path):
