@@ -1,12 +1,19 @@
-# The assets service: web, consumer and relay all run from this image (deploy/boot.sh <process>).
-# Build from the repository root:  docker build -f deploy/docker/assets.Dockerfile -t portal-assets .
+# The assets service: brand asset uploads, their checks and their storage (S3).
+# One image runs every process of the part: deploy/boot.sh web, consumer, relay or migrate
+# (the default command is web; pass another process as the command, e.g. `consumer`).
+# Build from the repository root, after the base image (deploy/docker/base.Dockerfile):
+#   docker build -f deploy/docker/assets.Dockerfile -t portal-assets .
 ARG BASE_IMAGE=portal-base:latest
 FROM ${BASE_IMAGE}
+
 ENV PORTAL_PART=assets
+
 USER root
 COPY services/assets/requirements.txt services/assets/requirements.txt
 RUN pip install -r services/assets/requirements.txt
 COPY services/assets services/assets
 USER 10001:10001
+
 EXPOSE 8000
+ENTRYPOINT ["deploy/boot.sh"]
 CMD ["web"]

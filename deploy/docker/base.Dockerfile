@@ -1,19 +1,35 @@
-# The shared base of every image: Python, the common kit's requirements, a non-root user.
-# Build from the repository root:  docker build -f deploy/docker/base.Dockerfile -t portal-base .
-FROM python:3.11-slim AS base
+# The shared base of every part's image: Python 3.11, the common kit and its requirements,
+# the boot script, a non-root user. Build it first, from the repository root:
+#   docker build -f deploy/docker/base.Dockerfile -t portal-base .
+# then each part (deploy/docker/<part>.Dockerfile) FROM it.
+FROM python:3.11-slim
+
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PYTHONPATH=/app
-RUN groupadd --gid 10001 portal && useradd --uid 10001 --gid portal --no-create-home --shell /usr/sbin/nologin portal
+    PYTHONPATH=/app \
+    PORTAL_DATA_DIR=/var/lib/portal
+
+# uid/gid 10001: the Kubernetes manifests run the pods as this user (runAsUser: 10001)
+RUN groupadd --gid 10001 portal \
+    && useradd --uid 10001 --gid portal --no-create-home --home-dir /nonexistent \
+       --shell /usr/sbin/nologin portal \
+    && install -d -o portal -g portal -m 0750 /var/lib/portal
+
 WORKDIR /app
+
+# requirements first: the layer is rebuilt only when they change
 COPY services/common/requirements.txt services/common/requirements.txt
 RUN pip install -r services/common/requirements.txt
+
+# the code stays owned by root: the processes cannot change it
 COPY services/__init__.py services/__init__.py
 COPY services/common services/common
 COPY deploy/__init__.py deploy/boot.sh deploy/wait_for.py deploy/gunicorn.conf.py deploy/processes.py deploy/
-RUN chmod 0555 deploy/boot.sh
+RUN chmod 0755 deploy/boot.sh
+
 USER 10001:10001
+# deploy/boot.sh <process>: web, consumer, relay, mailer, sweeper or migrate
 ENTRYPOINT ["deploy/boot.sh"]
 CMD ["web"]
