@@ -5,7 +5,7 @@ gunicorn settings, in the same run.
 
 Seeds the gateway's read model with a realistic page (3 use cases, 30 experts, offerings),
 serves it with gunicorn (2 sync workers, access log off), and loads both apps with wrk
-(32 keep-alive connections), alternating, then measures p99 at half the saturated rate.
+(32 keep-alive connections), alternating, then measures p99 of both paced at half the page's saturated rate.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from tests.bench.loadgen import median_of, wrk
+from tests.bench.results import figure, print_rows
 from tests.support.infra import free_port
 from tests.support.procs import Proc, ROOT, wait_http_ok
 
@@ -48,11 +49,12 @@ def serve(name: str, app: str, port: int, data_dir: Path, work: Path) -> Proc:
     return Proc(name, [sys.executable, *GUNICORN, app], env, work).start()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=8)
-    args = parser.parse_args()
+COMMAND = "python -m tests.bench.bench_public_page --runs {runs} --seconds {seconds}"
+
+
+def run(runs: int = 3, seconds: int = 8) -> list[dict]:
+    """Requests/s and p99 of the page beside hello world (medians of ``runs`` alternating runs),
+    then p99 of both paced at half the page's saturated rate."""
     work = Path(tempfile.mkdtemp(prefix="bench-page-"))
     seed(work / "data")
     gw_port, hello_port = free_port(), free_port()
@@ -63,24 +65,38 @@ def main() -> None:
         wait_http_ok(f"http://127.0.0.1:{hello_port}/")
         page_url, hello_url = f"http://127.0.0.1:{gw_port}/experts/acme", f"http://127.0.0.1:{hello_port}/"
         page_runs, hello_runs = [], []
-        for _ in range(args.runs):
-            page_runs.append(wrk(page_url, seconds=args.seconds))
-            hello_runs.append(wrk(hello_url, seconds=args.seconds))
+        for _ in range(runs):
+            page_runs.append(wrk(page_url, seconds=seconds))
+            hello_runs.append(wrk(hello_url, seconds=seconds))
         page, hello = median_of(page_runs), median_of(hello_runs)
-        half = wrk(page_url, seconds=args.seconds, rate=page["rps"] / 2)
-        assert page["non2xx"] == 0, "the page answered errors under load"
-        report(page, hello, half)
+        half = wrk(page_url, seconds=seconds, rate=page["rps"] / 2)
+        hello_half = wrk(hello_url, seconds=seconds, rate=page["rps"] / 2)
+        assert page["non2xx"] == 0 and half["non2xx"] == 0, "the page answered errors under load"
     finally:
         for server in servers:
             server.stop()
+    return figures(page, hello, half, hello_half, COMMAND.format(runs=runs, seconds=seconds))
 
 
-def report(page: dict, hello: dict, half: dict) -> None:
+def figures(page: dict, hello: dict, half: dict, hello_half: dict, command: str) -> list[dict]:
     ratio = page["rps"] / hello["rps"]
-    print(f"{'what':44} {'figure':>14} {'baseline':>14} {'ratio':>7}")
-    print(f"{'public page, requests/s (32 connections)':44} {page['rps']:14.0f} {hello['rps']:14.0f} {ratio:7.2f}")
-    print(f"{'public page, p99 ms at saturation':44} {page['p99']:14.1f} {hello['p99']:14.1f}")
-    print(f"{'public page, p99 ms at half saturation':44} {half['p99']:14.1f} {'':>14}   (rate {half['rps']:.0f}/s)")
+    return [
+        figure("public page", "public page, requests/s (32 connections)", page["rps"], "req/s", command,
+               baseline=hello["rps"], baseline_what="hello world", target="ratio >= 0.8", met=ratio >= 0.8),
+        figure("public page", "public page, p99 at saturation", page["p99"], "ms", command,
+               baseline=hello["p99"], baseline_what="hello world"),
+        figure("public page", f"public page, p99 at half saturation ({half['rps']:.0f} req/s paced)", half["p99"],
+               "ms", command, baseline=hello_half["p99"], baseline_what="hello world at the same rate",
+               target="< 25 ms", met=half["p99"] < 25),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=8)
+    args = parser.parse_args()
+    print_rows(run(args.runs, args.seconds))
 
 
 if __name__ == "__main__":
