@@ -7,6 +7,7 @@ from services.common.webapp import create_service_app
 from .clients import ServiceClient
 from .openapi import MergedSpec, docs
 from .pages import public
+from .portal import install_portal
 from .proxy import proxy
 from .refresh import PageRefresher
 from .runtime import make_runtime
@@ -20,6 +21,7 @@ def create_app(config=None):
     install_security(app)
     for blueprint in (public, docs, proxy):
         app.register_blueprint(blueprint)
+    install_portal(app)
     urls = {name: runtime.config.url_of(name) for name in SERVICES}
     app.extensions["clients"] = {name: ServiceClient.from_env(name, url) for name, url in urls.items()}
     app.extensions["refresher"] = PageRefresher(runtime)

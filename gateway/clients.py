@@ -62,18 +62,36 @@ class ServiceClient:
         if body is None:  # GET and HEAD carry no body on to the service, so no body headers either
             headers.pop("Content-Length", None)
             headers.pop("Content-Type", None)
+        return self._relay(self._guarded(incoming.method, path, incoming.query_string, headers, body))
+
+    def _guarded(self, method, path, query, headers, body) -> requests.Response:
+        """The service's answer (5xx included) through the breaker; Problem 503/504 when it has none."""
         try:
-            upstream = self.breaker.call(self._send, incoming.method, path,
-                                         incoming.query_string, headers, body)
+            return self.breaker.call(self._send, method, path, query, headers, body)
         except DownstreamFailure as failure:
-            upstream = failure.response
+            return failure.response
         except pybreaker.CircuitBreakerError:
             raise self._unavailable("is unavailable right now")
         except requests.RequestException as exc:
             if _timed_out(exc):
                 raise Problem(504, "gateway_timeout", f"The {self.name} service did not answer in time.")
             raise self._unavailable("cannot be reached")
-        return self._relay(upstream)
+
+    def call(self, method: str, path: str, token: str | None, query: bytes = b"", json_body=None,
+             body: bytes | None = None, content_type: str | None = None) -> requests.Response:
+        """One call of the portal's pages, as a partner's script would make it; the answer is
+        read whole. Raises ``Problem`` 503 or 504 when the service is down or slow."""
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if json_body is not None:
+            body, content_type = json.dumps(json_body).encode(), "application/json"
+        if content_type:
+            headers["Content-Type"] = content_type
+        upstream = self._guarded(method, path, query, headers, body)
+        upstream.content  # read it all, then give the connection back to the pool
+        upstream.close()
+        return upstream
 
     def _send(self, method, path, query, headers, body) -> requests.Response:
         url = f"{self.base_url}{path}" + (f"?{query.decode()}" if query else "")

@@ -38,3 +38,17 @@ class PublicAsset(Base):
     height: Mapped[int] = mapped_column()
     sha256: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column()
+
+
+class PortalSession(Base):
+    """A browser signed in to the portal. The cookie holds a random id; this row holds its
+    hash, the account and the current access token (renewed through membership)."""
+
+    __tablename__ = "portal_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(36), index=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    token_expires_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

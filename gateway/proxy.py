@@ -32,13 +32,18 @@ def forward(rest):
 
 
 def _write_through(service: str, response) -> None:
-    match = PARTNER_PATH.match(request.path)
+    body = json.loads(response.get_data()) if response.mimetype == "application/json" else None
+    after_write(service, request.path, body)
+
+
+def after_write(service: str, path: str, answer) -> None:
+    """Bring the read model up to date with a successful write to ``path`` (its JSON ``answer``)."""
+    match = PARTNER_PATH.match(path)
     if match is None or service not in ("catalog", "assets"):
         return
     refresher = current_app.extensions["refresher"]
-    if service == "assets" and response.mimetype == "application/json":
-        asset = json.loads(response.get_data())
-        if {"kind", "url", "width", "height", "sha256", "updated_at"} <= asset.keys():
-            refresher.store_asset(match.group(1), asset)
+    if service == "assets":
+        if isinstance(answer, dict) and {"kind", "url", "width", "height", "sha256", "updated_at"} <= answer.keys():
+            refresher.store_asset(match.group(1), answer)
         return
     refresher.refresh(match.group(1))

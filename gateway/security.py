@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import urlsplit
 
 from flask import Flask, request
@@ -20,13 +21,14 @@ def html_csp(public_url: str) -> str:
 
 
 MAX_URL_CHARS = 2048
+PORTAL_UPLOAD = re.compile(r"^/portal/p/[^/]+/assets/[^/]+$")
 MIB = 1024 * 1024
 
 
 def body_limit(path: str, method: str, default: int) -> int:
     """Bytes a request body may have on this path: uploads and bulk ingest get more."""
     service = owner_of(path)
-    if service == "assets" and method == "PUT":
+    if (service == "assets" and method == "PUT") or PORTAL_UPLOAD.match(path):
         return int(os.environ.get("GATEWAY_MAX_UPLOAD_BYTES", str(11 * MIB)))
     if service == "eligibility" and path.endswith("talent:bulk"):
         return int(os.environ.get("GATEWAY_MAX_BULK_BYTES", str(512 * MIB)))

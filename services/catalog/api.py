@@ -150,13 +150,22 @@ def list_experts(args, pid, uid):
 
 def _experts(session, pid: str, rows) -> list[dict]:
     ids = [r.freelancer_id for r in rows]
-    names = dict(session.execute(select(TalentProfile.freelancer_id, TalentProfile.name)
-                                 .where(TalentProfile.freelancer_id.in_(ids))).all())
+    profiles = {p.freelancer_id: p for p in session.scalars(
+        select(TalentProfile).where(TalentProfile.freelancer_id.in_(ids)))}
     risky = set(session.scalars(select(PartnerVerdict.freelancer_id).where(
         PartnerVerdict.partner_id == pid, PartnerVerdict.at_risk.is_(True), PartnerVerdict.freelancer_id.in_(ids))))
-    return [{"freelancer_id": r.freelancer_id, "name": names.get(r.freelancer_id), "status": r.status,
+    return [{"freelancer_id": r.freelancer_id, "status": r.status,
              "reasons": [x for x in r.reasons.split(",") if x], "decided_at": r.decided_at,
-             "decided_by": r.decided_by, "at_risk": r.freelancer_id in risky} for r in rows]
+             "decided_by": r.decided_by, "at_risk": r.freelancer_id in risky,
+             **_profile_summary(profiles.get(r.freelancer_id))} for r in rows]
+
+
+def _profile_summary(profile: TalentProfile | None) -> dict:
+    """What a curator needs beside the decision: who it is and what they offer."""
+    if profile is None:
+        return {"name": None, "title": None, "projects": [], "consultations": []}
+    return {"name": profile.name, "title": profile.title,
+            "projects": json.loads(profile.projects), "consultations": json.loads(profile.consultations)}
 
 
 @blp.post("/use-cases/<string:uid>/experts/<string:fid>/approve")

@@ -107,6 +107,9 @@ class ExpertSchema(Schema):
     decided_at = fields.DateTime(allow_none=True)
     decided_by = fields.String(allow_none=True)
     at_risk = fields.Boolean()
+    title = fields.String(allow_none=True)
+    projects = fields.List(fields.Dict())
+    consultations = fields.List(fields.Dict())
 
 
 class ExpertListSchema(Schema):

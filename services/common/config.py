@@ -52,7 +52,7 @@ class Config:
             data_dir=data_dir,
             gateway_port=port,
             public_url=_env(env, "PORTAL_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/"),
-            operator_token=_env(env, "PORTAL_OPERATOR_TOKEN") or _operator_token(data_dir),
+            operator_token=_env(env, "PORTAL_OPERATOR_TOKEN") or shared_secret(data_dir, "operator-token"),
             demo=_env(env, "PORTAL_DEMO", "1") == "1",
             database_url=_env(env, f"{service.upper()}_DATABASE_URL")
             or f"sqlite:///{data_dir / (service + '.sqlite3')}",
@@ -86,9 +86,9 @@ def service_urls(env, gateway_port: int) -> dict:
     }
 
 
-def _operator_token(data_dir: Path) -> str:
-    """The embedded default: a random token kept in the data folder so every process shares it."""
-    path = data_dir / "operator-token"
+def shared_secret(data_dir: Path, name: str) -> str:
+    """An embedded default secret: random, kept in the data folder so every process shares it."""
+    path = data_dir / name
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -68,6 +68,19 @@ def grant_access(body):
         return handlers.grant_access(runtime, session, **body)
 
 
+@internal.post("/accounts/<string:account_id>/tokens")
+@require_service
+@internal.response(200, schemas.SessionSchema)
+def issue_token(account_id):
+    """A fresh access token for an existing account: how the gateway keeps a browser
+    session signed in past one token's lifetime without holding the password."""
+    with current_runtime().db.transaction() as session:
+        if session.get(Account, account_id) is None:
+            raise Problem(404, "account_not_found", "No account has this id.")
+    signer = current_app.extensions["token_signer"]
+    return {"access_token": signer.issue(account_id), "token_type": "Bearer", "expires_in": signer.lifetime}
+
+
 @keys.get("/.well-known/jwks.json")
 def jwks():
     """The public keys that verify access tokens (several during a key rotation)."""

@@ -1,0 +1,34 @@
+"""The partner portal in the browser: server-rendered pages over the same API as
+partners' scripts, served by the gateway."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from flask import Flask
+
+from services.common.config import shared_secret
+
+from . import auth_views, brand_views, curation_views, page_views, team_views, words  # noqa: F401  (routes)
+from .blueprint import csrf, portal
+from .sessions import LIFETIME
+
+
+def install_portal(app: Flask) -> None:
+    """Cookies HttpOnly, SameSite=Lax, Secure behind HTTPS; CSRF checked on every portal form."""
+    config = app.config["PORTAL"]
+    app.config.update(
+        SECRET_KEY=os.environ.get("GATEWAY_SECRET_KEY") or shared_secret(config.data_dir, "gateway-secret-key"),
+        SESSION_COOKIE_NAME="portal_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.public_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=LIFETIME,
+        WTF_CSRF_CHECK_DEFAULT=False,  # the portal's own forms only: the API takes bearer tokens
+        WTF_CSRF_TIME_LIMIT=int(LIFETIME / timedelta(seconds=1)),
+        WTF_CSRF_SSL_STRICT=True,
+    )
+    csrf.init_app(app)
+    app.jinja_env.filters.update(reason=words.reason, action=words.action, badge=words.badge)
+    app.jinja_env.globals.update(words=words)
+    app.register_blueprint(portal)

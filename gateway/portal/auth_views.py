@@ -1,0 +1,116 @@
+"""Sign up, sign in, sign out, and accepting an invitation from the email's link."""
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, session, url_for
+
+from . import backend, forms
+from .blueprint import portal, safe_next, sign_in, sign_out, signed_in
+
+
+@portal.route("/portal/signup", methods=["GET", "POST"])
+def signup():
+    """Create an account, then go where the visitor was heading (an invitation, say)."""
+    target = safe_next(request.values.get("next"), url_for("portal.home"))
+    values, errors, refusal = {}, {}, None
+    if request.method == "POST":
+        values, errors = forms.read(forms.SignUpForm, request.form)
+        if not errors:
+            created = backend.call("POST", "/api/v1/accounts", json=values, token="")
+            if created.ok:
+                refusal = _start_session(values["email"], values["password"])
+                if refusal is None:
+                    return redirect(target, 303)
+            else:
+                refusal = "That email already has an account: sign in instead." \
+                    if created.code == "email_taken" else created.message
+    return render_template("portal/signup.html", values=values, errors=errors, refusal=refusal,
+                           next=target), 422 if errors or refusal else 200
+
+
+@portal.route("/portal/signin", methods=["GET", "POST"])
+def signin():
+    target = safe_next(request.values.get("next"), url_for("portal.home"))
+    values, errors, refusal = {}, {}, None
+    if request.method == "POST":
+        values, errors = forms.read(forms.SignInForm, request.form)
+        if not errors:
+            refusal = _start_session(values["email"], values["password"])
+            if refusal is None:
+                return redirect(target, 303)
+    values.pop("password", None)
+    status = 401 if refusal else 422 if errors else 200
+    return render_template("portal/signin.html", values=values, errors=errors, refusal=refusal,
+                           next=target), status
+
+
+def _start_session(email: str, password: str) -> str | None:
+    """Sign in through membership; None on success, else what to tell the person."""
+    answer = backend.call("POST", "/api/v1/sessions", json={"email": email, "password": password}, token="")
+    if not answer.ok:
+        if answer.code == "rate_limited":
+            return "Too many attempts; wait a minute and try again."
+        return "That email and password do not match an account."
+    token = answer.data["access_token"]
+    me = backend.call("GET", "/api/v1/me", token=token)
+    sign_in(token, answer.data["expires_in"], me.data["id"])
+    return None
+
+
+@portal.post("/portal/signout")
+def signout():
+    sign_out()
+    flash("You are signed out.")
+    return redirect(url_for("portal.signin"), 303)
+
+
+@portal.get("/portal")
+@signed_in
+def home():
+    """The last partner worked on, the first one otherwise, or a page saying access is pending."""
+    partners = g.me["partners"]
+    if not partners:
+        return render_template("portal/no_access.html")
+    wanted = session.get("partner")
+    pid = wanted if any(p["id"] == wanted for p in partners) else partners[0]["id"]
+    return redirect(url_for("portal.dashboard", pid=pid))
+
+
+@portal.get("/portal/switch")
+@signed_in
+def switch_partner():
+    """The partner switcher's form: another partner this account belongs to."""
+    pid = request.args.get("partner", "")
+    if not any(p["id"] == pid for p in g.me["partners"]):
+        return redirect(url_for("portal.home"))
+    return redirect(url_for("portal.dashboard", pid=pid))
+
+
+@portal.get("/invitations/<token>")
+def invitation(token):
+    """The link of the invitation email: sign up or in on the way, then join."""
+    here = url_for("portal.invitation", token=token)
+    if g.portal_session is None:
+        return render_template("portal/invitation.html", token=token, signed_in=False, next=here)
+    g.me = backend.get("/api/v1/me")
+    return render_template("portal/invitation.html", token=token, signed_in=True, next=here)
+
+
+@portal.post("/invitations/<token>")
+@signed_in
+def accept_invitation(token):
+    answer = backend.call("POST", "/api/v1/invitations/accept", json={"token": token})
+    if not answer.ok:
+        return render_template("portal/invitation.html", token=token, signed_in=True,
+                               refusal=_invitation_refusal(answer), next=request.path), answer.status
+    flash("Welcome to the team.")
+    return redirect(url_for("portal.dashboard", pid=answer.data["partner_id"]), 303)
+
+
+def _invitation_refusal(answer: backend.Answer) -> str:
+    return {
+        "invitation_not_found": "This invitation link is not valid.",
+        "invitation_used": "This invitation has already been used.",
+        "invitation_revoked": "This invitation was withdrawn by the team's admin.",
+        "invitation_expired": "This invitation has expired: ask the team's admin to send it again.",
+        "email_mismatch": "This invitation was sent to another email address: sign in with that one.",
+    }.get(answer.code or "", answer.message)

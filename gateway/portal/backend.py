@@ -1,0 +1,75 @@
+"""The portal's pages call the same API as partners' scripts, with the signed-in
+account's token, through the gateway's clients (timeouts, circuit breakers)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import current_app, g
+
+from services.common.errors import Problem
+
+from ..proxy import after_write
+from ..routes import owner_of
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass
+class Answer:
+    """A service's answer: its status and JSON body (a problem when it refused)."""
+
+    status: int
+    data: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+    @property
+    def code(self) -> str | None:
+        return None if self.ok else self.data.get("code")
+
+    @property
+    def message(self) -> str:
+        """The service's own words for a refusal, field errors included."""
+        parts = [self.data.get("detail") or self.data.get("title") or "The request was refused."]
+        for name, messages in (self.data.get("errors") or {}).items():
+            parts.append(f"{name}: {' '.join(map(str, messages)) if isinstance(messages, list) else messages}")
+        return " ".join(parts)
+
+
+def call(method: str, path: str, query: dict | None = None, json=None, body=None,
+         content_type: str | None = None, token: str | None = None, service: str | None = None) -> Answer:
+    """Call ``path`` of the public API as the signed-in account (or with ``token``)."""
+    service = service or owner_of(path)
+    if service is None:
+        raise LookupError(f"no service answers {path}")
+    client = current_app.extensions["clients"][service]
+    token = token if token is not None else g.portal_session.access_token
+    query_string = urlencode({k: v for k, v in (query or {}).items() if v not in (None, "")}, doseq=True)
+    upstream = client.call(method, path, token, query_string.encode(), json, body, content_type)
+    answer = Answer(upstream.status_code, _json(upstream))
+    if upstream.status_code >= 500:
+        raise Problem(503, "service_unavailable", f"The {service} service failed; try again shortly.")
+    if method in WRITES and answer.ok:
+        after_write(service, path, answer.data)
+    return answer
+
+
+def get(path: str, **query) -> dict:
+    """A read that must succeed: its JSON body (a refusal becomes the page's own error)."""
+    answer = call("GET", path, query=query)
+    if not answer.ok:
+        raise Problem(answer.status, answer.code or "refused", answer.message)
+    return answer.data
+
+
+def _json(upstream) -> dict:
+    if "json" not in upstream.headers.get("Content-Type", ""):
+        return {}
+    try:
+        body = upstream.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {"items": body}
