@@ -13,6 +13,7 @@ import time
 import structlog
 from sqlalchemy import (Column, Index, Integer, MetaData, String, Table, Text,
                         func, select, update)
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .bus.base import Bus, BusUnavailable, Message
@@ -67,16 +68,16 @@ class Relay:
         """Relay until ``stop``; while the bus is down, back off and keep the rows pending."""
         failures, last_gauge = 0, 0.0
         while not stop.is_set():
-            if time.monotonic() - last_gauge > 5:
-                OUTBOX_PENDING.labels(self.service).set(pending_count(self.db, self.outbox))
-                last_gauge = time.monotonic()
             try:
+                if time.monotonic() - last_gauge > 5:
+                    OUTBOX_PENDING.labels(self.service).set(pending_count(self.db, self.outbox))
+                    last_gauge = time.monotonic()
                 sent = self.relay_once()
                 failures = 0
-            except BusUnavailable as exc:
+            except (BusUnavailable, OperationalError) as exc:  # the bus or the database is away for now
                 failures += 1
                 delay = min(self.max_backoff, 0.1 * 2 ** min(failures, 6))
-                log.warning("bus unavailable, will retry", error=str(exc), retry_in=delay)
+                log.warning("bus or database unavailable, will retry", error=str(exc), retry_in=delay)
                 stop.wait(delay)
                 continue
             if sent < self.batch_size:

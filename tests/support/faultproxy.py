@@ -15,6 +15,7 @@ class FaultProxy:
         self.stalled = asyncio.Event()
         self.delay = 0.0
         self._writers: set[asyncio.StreamWriter] = set()
+        self.accepted = 0  # connections forwarded so far
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -43,6 +44,10 @@ class FaultProxy:
 
     def slow(self, seconds: float) -> None:
         self.delay = seconds
+
+    @property
+    def open_connections(self) -> int:
+        return len(self._writers) // 2
 
     def stop(self) -> None:
         self._call(self._cut)
@@ -82,6 +87,7 @@ class FaultProxy:
         except OSError:
             client_writer.transport.abort()
             return
+        self.accepted += 1
         self._writers.update({client_writer, server_writer})
         await asyncio.gather(self._pipe(client_reader, server_writer),
                              self._pipe(server_reader, client_writer), return_exceptions=True)
