@@ -1,0 +1,222 @@
+"""The whole journey of a new partner, in the browser, as they would click through it."""
+from __future__ import annotations
+
+import email
+import re
+import uuid
+from email import policy
+
+import requests
+
+from tests.e2e.helpers import CORPUS, eligible_talent, later, put_talent
+from tests.support.procs import wait_until
+
+from .pages import checked, screenshot, visit, watch_console
+
+MARKER = "Quixotic"  # a word only this journey's talent has in their title
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_a_new_partner_builds_publishes_and_keeps_their_experts_page(portal, open_browser):
+    talent = _talent(portal, 12)
+    admin = open_browser()
+    errors = watch_console(admin)
+    email_address = f"ada-{uuid.uuid4().hex[:8]}@example.com"
+
+    _sign_up(admin, "Ada Admin", email_address, errors)
+    partner = _operator_grants_access(portal, email_address)
+    admin.get_by_role("link", name="Check again").click()
+    assert admin.get_by_role("heading", name="Your Experts page").is_visible()
+    checked(admin, "the dashboard of a new partner", errors)
+
+    coworker_email = f"bob-{uuid.uuid4().hex[:8]}@example.com"
+    _invite(admin, coworker_email, errors)
+    _coworker_accepts_from_the_email(portal, open_browser, coworker_email, partner)
+
+    first_use_case = _create_use_cases(admin, errors)
+    _curate(admin, talent, errors)
+    _feature_offerings(admin, errors)
+    _upload_brand_assets(admin, errors)
+    public_url = _publish(admin, errors)
+
+    visitor = open_browser()
+    visitor.goto(public_url)
+    approved_names = [doc["name"] for doc in talent[:10]]
+    for name in approved_names:
+        assert visitor.get_by_text(name, exact=True).count() >= 1, f"{name} is not on the public page"
+    assert visitor.get_by_text(first_use_case).count() >= 1
+    screenshot(visitor, "public-page")
+
+    suspended = talent[0]
+    put_talent(portal, {**suspended, "account_status": "suspended", "updated_at": later(suspended["updated_at"])})
+    wait_until(lambda: visitor.reload() and visitor.get_by_text(suspended["name"], exact=True).count() == 0,
+               10, 0.3, "the suspended expert to leave the public page")
+    _activity_shows_the_removal(admin, suspended, errors)
+
+    admin.get_by_role("link", name="Dashboard").click()
+    admin.get_by_role("switch", name="Unpublish").click()
+    assert admin.get_by_text("Your page is no longer public.").is_visible()
+    assert requests.get(public_url, timeout=10).status_code == 404
+    checked(admin, "the dashboard after unpublishing", errors)
+
+
+def _talent(portal, count: int) -> list[dict]:
+    docs = []
+    for n, doc in enumerate(eligible_talent(count, seed=7)):
+        doc = {**doc, "title": f"{MARKER} automation specialist", "name": f"{doc['name']} {n}",
+               "projects": [{"id": f"p{n}", "title": f"Zap audit {n}", "price": 400 + n, "delivery_days": 5}],
+               "consultations": [{"id": f"c{n}", "title": f"Automation clinic {n}", "duration_minutes": 45,
+                                  "price": 120}]}
+        put_talent(portal, doc)
+        docs.append(doc)
+    return sorted(docs, key=lambda d: d["name"])
+
+
+def _sign_up(page, name: str, address: str, errors: list[str]) -> None:
+    visit(page, "/portal/signup", "sign-up", errors)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Work email").fill(address)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Create account").click()
+    assert page.get_by_role("heading", name=f"Welcome, {name}").is_visible()
+    checked(page, "the page of an account waiting for access", errors)
+
+
+def _operator_grants_access(portal, address: str) -> dict:
+    slug = f"acme-{uuid.uuid4().hex[:8]}"
+    granted = portal.operator("POST", "/internal/v1/partners",
+                              json={"name": "Acme Automation", "slug": slug, "admin_email": address})
+    assert granted.status_code == 201, granted.text
+    return granted.json()
+
+
+def _invite(page, address: str, errors: list[str]) -> None:
+    page.get_by_role("link", name="Team").click()
+    checked(page, "the team page", errors)
+    page.get_by_label("Email addresses").fill(address)
+    page.get_by_label("Message (optional)").fill(f"Join us {HOSTILE}")
+    page.get_by_role("button", name="Send invitations").click()
+    assert page.get_by_text(f"Invitation sent to {address}.").is_visible()
+    assert page.get_by_role("cell", name=address, exact=True).is_visible()
+    screenshot(page, "team")
+    checked(page, "the team page with a pending invitation", errors)
+
+
+def _coworker_accepts_from_the_email(portal, open_browser, address: str, partner: dict) -> None:
+    message = wait_until(lambda: _mail_to(portal, address), 15, 0.2, f"the invitation email to {address}")
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert HOSTILE in body  # the message travels as plain text, never as markup
+    link = re.search(r"https?://\S+/invitations/[A-Za-z0-9_\-]+", body).group(0)
+    coworker = open_browser(width=360, height=740)
+    errors = watch_console(coworker)
+    visit(coworker, link, "the invitation page, signed out", errors)
+    coworker.get_by_role("link", name="Create an account").click()
+    coworker.get_by_label("Your name").fill("Bob Coworker")
+    coworker.get_by_label("Work email").fill(address)
+    coworker.get_by_label("Password").fill("another good passphrase")
+    coworker.get_by_role("button", name="Create account").click()
+    assert coworker.get_by_text(f"You are signed in as {address}").is_visible()
+    checked(coworker, "the invitation page, signed in", errors)
+    coworker.get_by_role("button", name="Join the team").click()
+    assert coworker.get_by_text("Welcome to the team.").is_visible()
+    coworker.get_by_role("link", name="Team").click()
+    assert coworker.get_by_text("Only the team's admin can invite or remove members.").is_visible()
+    assert coworker.get_by_role("button", name="Send invitations").count() == 0
+    assert coworker.evaluate("() => document.documentElement.scrollWidth") <= 360
+    checked(coworker, "the team page of a member at 360px", errors)
+
+
+def _mail_to(portal, address: str):
+    for path in sorted((portal.work_dir / "data" / "mail").glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if message["To"] == address:
+            return message
+    return None
+
+
+def _create_use_cases(page, errors: list[str]) -> str:
+    page.get_by_role("link", name="Use cases").click()
+    checked(page, "the use cases page, empty", errors)
+    for name in (f"CRM {HOSTILE}"[:60], "Email automation"):
+        page.get_by_label("Name", exact=True).fill(name)
+        page.get_by_role("button", name="Create use case").click()
+        assert page.get_by_role("heading", name=name, exact=True).is_visible()
+        page.get_by_role("link", name="Use cases", exact=True).first.click()
+    assert page.get_by_text("0 approved · 0 pending · 0 declined · 0 removed").count() == 2
+    assert page.evaluate("() => window.__xss === undefined && !document.querySelector('main script')")
+    checked(page, "the use cases page with two use cases", errors)
+    page.get_by_role("link", name="Email automation").click()
+    return "Email automation"
+
+
+def _curate(page, talent: list[dict], errors: list[str]) -> None:
+    page.get_by_label("Search the talent directory").fill(MARKER)
+    page.get_by_label("Eligible only").check()
+    page.get_by_role("button", name="Search").click()
+    for doc in talent:
+        page.get_by_label(doc["name"]).check()
+    screenshot(page, "use-case-search")
+    checked(page, "a use case with search results", errors)
+    page.get_by_role("button", name="Save changes").click()
+    assert page.get_by_text(f"Saved: {len(talent)} added for review.").is_visible()
+    for doc in talent[:10]:
+        page.get_by_role("button", name=f"Approve {doc['name']}").click()
+        assert page.get_by_text(f"{doc['name']} approved.").is_visible()
+    page.get_by_role("button", name=f"Decline {talent[10]['name']}").click()
+    assert page.get_by_role("link", name="Approved (10)").is_visible()
+    assert page.get_by_role("link", name="Declined (1)").is_visible()
+    checked(page, "the pending tab after decisions", errors)
+
+
+def _feature_offerings(page, errors: list[str]) -> None:
+    page.get_by_role("link", name="Approved (10)").click()
+    for kind in ("Project", "Consultation"):
+        select = page.get_by_label("Feature an approved expert's offering")
+        label = next(o for o in select.locator("option").all_inner_texts() if o.startswith(kind))
+        select.select_option(label=label)
+        page.get_by_role("button", name="Add").click()
+        assert page.get_by_text("Featured “").is_visible()
+    assert page.locator("#offerings-section li").count() == 2
+    screenshot(page, "use-case-approved")
+    checked(page, "the approved tab with featured offerings", errors)
+
+
+def _upload_brand_assets(page, errors: list[str]) -> None:
+    page.get_by_role("link", name="Brand assets").click()
+    checked(page, "the brand assets page, empty", errors)
+    page.get_by_label("Upload logo for light backgrounds").set_input_files(str(CORPUS / "logo-25.svg"))
+    page.locator("form[action$='/assets/logo-light'] button").click()
+    refusal = page.locator("#a-logo-light-error")
+    assert "24" in refusal.inner_text() and "high" in refusal.inner_text(), refusal.inner_text()
+    checked(page, "the brand assets page with a refused logo", errors)
+    for kind, label, filename in (("logo-light", "Upload logo for light backgrounds", "logo-24.svg"),
+                                  ("logo-dark", "Upload logo for dark backgrounds", "logo-24px.svg"),
+                                  ("branded-image", "Upload branded image", "ratio-4x3.png")):
+        page.get_by_label(label).set_input_files(str(CORPUS / filename))
+        page.locator(f"form[action$='/assets/{kind}'] button").click()
+        assert page.get_by_text("updated.").is_visible()
+    assert page.get_by_role("img", name="Logo for dark backgrounds on a dark background").is_visible()
+    assert page.get_by_role("img", name="Current branded image").is_visible()
+    screenshot(page, "brand-assets")
+    checked(page, "the brand assets page with every asset", errors)
+
+
+def _publish(page, errors: list[str]) -> str:
+    page.get_by_role("link", name="Dashboard").click()
+    assert page.locator(".requirements .unmet").count() == 0
+    page.get_by_role("switch", name="Publish").click()
+    assert page.get_by_text("Your page is published.").is_visible()
+    screenshot(page, "dashboard")
+    checked(page, "the dashboard of a published page", errors)
+    return page.locator(".publish a").get_attribute("href")
+
+
+def _activity_shows_the_removal(page, doc: dict, errors: list[str]) -> None:
+    page.get_by_role("link", name="Activity").click()
+    page.get_by_label("Show").select_option(label="Experts")
+    removal = page.locator("tr.action-expert-removed")
+    wait_until(lambda: removal.count() >= 1 or (page.reload() and False), 10, 0.3, "the removal in the activity log")
+    assert "Account suspended" in removal.first.inner_text()
+    assert page.locator("tr.action-page-published").count() == 0  # the filter holds
+    screenshot(page, "activity")
+    checked(page, "the activity log filtered to experts", errors)
