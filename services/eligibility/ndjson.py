@@ -5,6 +5,7 @@ Memory stays bounded whatever the upload: a line is read at most
 skipped in chunks of the same size, never held whole.
 """
 
+import io
 import json
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
@@ -47,6 +48,9 @@ def _numbered_lines(
     stream: BinaryIO, max_line_bytes: int
 ) -> Iterator[tuple[int, bytes | None]]:
     """Yield each line with its number; None stands for a line that is too long."""
+    if isinstance(stream, io.RawIOBase):
+        # werkzeug's request stream is unbuffered: its readline reads one byte a call
+        stream = io.BufferedReader(stream, buffer_size=max_line_bytes + 1)
     number = 0
     while line := stream.readline(max_line_bytes + 1):
         number += 1
