@@ -121,3 +121,9 @@ def _error_page(status: int, detail: str) -> str:
 def _no_store(response):
     response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+@portal.route("/portal/<path:rest>", methods=["GET", "POST"])
+def unknown_page(rest):
+    """Any other portal address: the portal's own not-found page, not the API's JSON."""
+    raise Problem(404, "not_found", "There is no such page.")
