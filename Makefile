@@ -31,9 +31,7 @@ test-unit: $(STAMP)
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
-	$(PY) -m tests.bench.bench_public_page
-	$(PY) -m tests.bench.bench_search --profiles 100000
-	$(PY) -m tests.bench.bench_ingest --lines 100000
+	$(PY) -m tests.bench.run_all $(BENCH_ARGS)
 
 screenshots: $(STAMP) $(CHROMIUM)
 	PORTAL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/browser/test_partner_journey.py -p no:cacheprovider -q

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -17,12 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.results import figure, median, print_rows
+from tests.bench.results import figure, median, print_rows, rss_kib
 from tests.support.procs import ROOT
 
 
 def measure(mode: str, path: Path, work: Path) -> dict:
-    """Run one measurement in a fresh process, so its peak RSS is its own."""
+    """Run one measurement in a fresh process, so its peak RSS is its own (VmHWM: ru_maxrss would
+    carry the peak of the process that started it, across exec)."""
     out = subprocess.run([sys.executable, "-m", "tests.bench.bench_ingest", "--worker", mode, str(path), str(work)],
                          capture_output=True, text=True, check=True, cwd=ROOT,
                          env={**os.environ, "PYTHONPATH": str(ROOT), "PORTAL_LOG_LEVEL": "WARNING"})
@@ -38,7 +38,7 @@ def worker(mode: str, path: Path, work: Path) -> None:
         lines = ingest_through_the_api(path, work)
     seconds = time.perf_counter() - started
     print(json.dumps({"lines": lines, "seconds": seconds,
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "peak_mb": rss_kib("self", "VmHWM") / 1024}))
 
 
 def ingest_through_the_api(path: Path, work: Path) -> int:

@@ -33,7 +33,7 @@ from PIL import Image
 
 from services.assets.domain import MAX_IMAGE_BYTES, check_asset, read_limited
 from services.common.auth import SigningKeys, TokenSigner
-from tests.bench.results import figure, print_rows
+from tests.bench.results import figure, print_rows, rss_kib
 from tests.support.infra import free_port
 from tests.support.procs import Proc, ROOT, wait_http_ok, wait_until
 
@@ -114,13 +114,6 @@ def serve(name: str, app: str, env: dict, work: Path) -> tuple[Proc, str]:
 def worker_of(proc: Proc) -> int:
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
     return int(children[0])
-
-
-def rss_kib(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise KeyError(field)
 
 
 def measured_put(url: str, data: bytes, worker: int, headers: dict) -> tuple[float, float]:

@@ -30,6 +30,15 @@ def percentile(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
 
 
+def rss_kib(pid: int | str, field: str) -> int:
+    """A memory figure of a process from /proc (VmRSS, or VmHWM: its peak since exec)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
 def machine() -> dict:
     """Cores, memory, CPU model, Python version, date and load where the figures were taken."""
     model = "unknown CPU"

@@ -1,0 +1,218 @@
+"""Change to public page: from a talent suspension accepted by the operator API to the expert
+gone from the public page, while talent updates arrive at 200 a second.
+
+    python -m tests.bench.bench_freshness [--stack production] [--seconds 60] [--rate 200]
+
+Starts the whole suite with its own runner (production: PostgreSQL and RabbitMQ on this
+machine, a database per part and a vhost of its own; or embedded: SQLite and the folder
+bus), publishes a page with enough approved experts, loads a directory of unrelated talent,
+then sends ``PUT /internal/v1/talent/<id>`` through the gateway at a fixed rate (open loop:
+each request has its start time, whatever the answers before it): newer versions of the
+unrelated talent, and every ``--suspend-every`` seconds a suspension (``account_status:
+suspended``, newer ``updated_at``) of an expert on the page. One thread polls
+``GET /api/v1/public/pages/<slug>`` back to back; an expert's latency runs from the answer to
+its suspension's PUT to the first poll answer without it (the poll's answer, not its start:
+the figure errs high by at most one poll). The baseline is the same suspension with no other
+updates running. There is no target baseline in issue 11; the target is p99 under 1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from tests.bench.results import figure, percentile, print_rows
+from tests.e2e.helpers import eligible_talent, later, publishable_page
+from tests.support.infra import Postgres, RabbitMQ
+from tests.support.stack import embedded_stack, production_stack
+
+GONE_TIMEOUT = 30.0
+
+
+class PagePoller(threading.Thread):
+    """Polls the public page; records when each watched expert is first missing from it."""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url, self.session = url, requests.Session()
+        self.watching: dict[str, float] = {}  # freelancer id -> when its suspension was accepted
+        self.latencies: dict[str, float] = {}
+        self.polls, self.lock, self.stop = 0, threading.Lock(), threading.Event()
+
+    def watch(self, freelancer_id: str, accepted: float) -> None:
+        with self.lock:
+            self.watching[freelancer_id] = accepted
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            answer = self.session.get(self.url, timeout=10)
+            seen = time.monotonic()
+            self.polls += 1
+            answer.raise_for_status()
+            shown = {card["freelancer_id"] for uc in answer.json()["use_cases"] for card in uc["experts"]}
+            with self.lock:
+                for fid, accepted in list(self.watching.items()):
+                    if fid not in shown:
+                        self.latencies[fid] = seen - accepted
+                        del self.watching[fid]
+
+    def wait_for_all(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.watching and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+class Updater:
+    """PUTs talent documents through the gateway, a requests session per thread."""
+
+    def __init__(self, stack):
+        self.base, self.headers = f"{stack.url}/internal/v1/talent/", {
+            "Authorization": f"Bearer {stack.operator_token}"}
+        self.local, self.errors, self.version = threading.local(), [], itertools.count(1)
+        self.answered: list[float] = []
+
+    def put(self, doc: dict) -> float:
+        """PUT a newer version of ``doc``; the monotonic time its answer arrived."""
+        if not hasattr(self.local, "session"):
+            self.local.session = requests.Session()
+        body = {k: v for k, v in doc.items() if k != "freelancer_id"}
+        body["updated_at"] = later(doc["updated_at"], next(self.version))
+        answer = self.local.session.put(self.base + doc["freelancer_id"], json=body, headers=self.headers,
+                                        timeout=30)
+        if answer.status_code not in (200, 201):
+            self.errors.append(f"{answer.status_code} {answer.text[:200]}")
+        self.answered.append(time.monotonic())
+        return self.answered[-1]
+
+
+def load_directory(stack, docs: list[dict]) -> None:
+    """The unrelated talent, in one bulk request."""
+    body = "\n".join(json.dumps(doc) for doc in docs).encode()
+    answer = stack.operator("POST", "/internal/v1/talent:bulk", data=body,
+                            headers={"Content-Type": "application/x-ndjson"})
+    assert answer.ok and not answer.json()["rejected"], answer.text[:500]
+
+
+def suspend(updater: Updater, poller: PagePoller, expert: dict) -> None:
+    accepted = updater.put({**expert, "account_status": "suspended"})
+    poller.watch(expert["freelancer_id"], accepted)
+
+
+def quiet(updater: Updater, poller: PagePoller, experts: list[dict], gap: float = 1.0) -> list[float]:
+    """Suspensions with nothing else going on: the baseline. The first one is not counted: the
+    events are handled in order, so it is gone once the directory's load is through."""
+    suspend(updater, poller, experts[0])
+    poller.wait_for_all(120)
+    experts = experts[1:]
+    for expert in experts:
+        suspend(updater, poller, expert)
+        poller.wait_for_all(GONE_TIMEOUT)
+        time.sleep(gap)
+    return [poller.latencies[e["freelancer_id"]] for e in experts if e["freelancer_id"] in poller.latencies]
+
+
+def loaded(updater: Updater, poller: PagePoller, experts: list[dict], directory: list[dict], rate: float,
+           seconds: float, suspend_every: float, threads: int = 24) -> dict:
+    """Open-loop updates at ``rate`` for ``seconds``, a suspension every ``suspend_every`` s."""
+    total, every = int(rate * seconds), max(1, round(rate * suspend_every))
+    suspended = iter(experts)
+    others = itertools.cycle(directory)
+    started = time.monotonic()
+    with ThreadPoolExecutor(threads) as pool:
+        for i in range(total):
+            due = started + i / rate
+            pause = due - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            expert = next(suspended, None) if i % every == every // 2 else None
+            if expert is not None:
+                pool.submit(suspend, updater, poller, expert)
+            else:
+                pool.submit(updater.put, next(others))
+    answered = [t for t in updater.answered if t >= started]
+    return {"sent": total, "achieved_rate": len(answered) / (max(answered) - started)}
+
+
+def run(stack_kind: str = "production", seconds: float = 60, rate: float = 200, suspend_every: float = 0.5,
+        directory_size: int = 2000, quiet_samples: int = 10, web_workers: int = 1, web_threads: int = 4) -> list[dict]:
+    command = (f"python -m tests.bench.bench_freshness --stack {stack_kind} --seconds {seconds:g} "
+               f"--rate {rate:g} --suspend-every {suspend_every:g} --web-workers {web_workers} "
+               f"--web-threads {web_threads}")
+    work = Path(tempfile.mkdtemp(prefix="bench-freshness-"))
+    pg, mq = Postgres(), RabbitMQ()
+    stack = production_stack(work, pg, mq) if stack_kind == "production" else embedded_stack(work)
+    stack.env.update(GUNICORN_WORKERS=str(web_workers), GUNICORN_THREADS=str(web_threads))  # every web process
+    suspensions = math.ceil(seconds / suspend_every)
+    try:
+        stack.start()
+        print(f"  {stack_kind} stack up; publishing a page of {suspensions + quiet_samples + 11} experts",
+              file=sys.stderr, flush=True)
+        ready = publishable_page(stack, experts=suspensions + quiet_samples + 11)
+        pid, token, slug = ready["partner"]["id"], ready["admin"]["token"], ready["partner"]["slug"]
+        answer = stack.call("PUT", f"/api/v1/partners/{pid}/page/published", token, json={"published": True})
+        assert answer.status_code == 200, answer.text
+        directory = eligible_talent(directory_size, seed=7)
+        load_directory(stack, directory)
+        poller = PagePoller(f"{stack.url}/api/v1/public/pages/{slug}")
+        poller.start()
+        updater = Updater(stack)
+        experts = ready["talent"]
+        at_rest = quiet(updater, poller, experts[:quiet_samples + 1])
+        experts = experts[1:]
+        print(f"  quiet: {len(at_rest)} suspensions; now {rate:g} updates/s for {seconds:g} s",
+              file=sys.stderr, flush=True)
+        under_load = experts[quiet_samples:quiet_samples + suspensions]
+        sent = loaded(updater, poller, under_load, directory, rate, seconds, suspend_every)
+        poller.wait_for_all(GONE_TIMEOUT)
+        poller.stop.set()
+        poller.join(15)
+        latencies = [poller.latencies[e["freelancer_id"]] * 1000 for e in under_load
+                     if e["freelancer_id"] in poller.latencies]
+        missing = len(under_load) - len(latencies)
+    finally:
+        stack.stop()
+        mq.delete_all()
+        pg.drop_all()
+    assert not updater.errors, f"{len(updater.errors)} updates refused, e.g. {updater.errors[:3]}"
+    quiet_ms = [x * 1000 for x in at_rest]
+    note = (f"{stack_kind} stack, web processes {web_workers} x {web_threads} threads; {len(latencies)} suspensions among {sent['sent']} updates sent at "
+            f"{rate:g}/s, answered at {sent['achieved_rate']:.0f}/s; "
+            f"{missing} not gone within {GONE_TIMEOUT:.0f} s; {poller.polls} page polls")
+    rows = []
+    for q in (50, 99):
+        value = percentile(latencies, q) if latencies and not missing else float("inf")
+        rows.append(figure("freshness", f"change to public page, p{q}, suspension accepted to expert gone, "
+                                        f"{rate:g} updates/s", value, "ms", command,
+                           baseline=percentile(quiet_ms, q) if quiet_ms else None,
+                           baseline_what="no other updates", target="< 1000 ms" if q == 99 else "",
+                           met=value < 1000 if q == 99 else None, note=note))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stack", choices=("production", "embedded"), default="production")
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--suspend-every", type=float, default=0.5)
+    parser.add_argument("--directory", type=int, default=2000)
+    parser.add_argument("--web-workers", type=int, default=1, help="gunicorn workers of every web process")
+    parser.add_argument("--web-threads", type=int, default=4, help="gunicorn threads of every web worker")
+    args = parser.parse_args()
+    rows = run(args.stack, args.seconds, args.rate, args.suspend_every, args.directory,
+               web_workers=args.web_workers, web_threads=args.web_threads)
+    print_rows(rows)
+    print(rows[0]["note"])
+
+
+if __name__ == "__main__":
+    main()
