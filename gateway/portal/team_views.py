@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from . import backend, forms
 from .blueprint import partner_page, portal
@@ -15,10 +15,11 @@ SEPARATORS = re.compile(r"[\s,;]+")
 @partner_page
 def team(pid):
     members = backend.get(f"/api/v1/partners/{pid}/members")["items"]
-    invitations = backend.get(f"/api/v1/partners/{pid}/invitations")["items"] if g.partner["role"] == "admin" else []
-    pending = [i for i in invitations if i["status"] == "pending"]
-    return render_template("portal/team.html", members=members, invitations=pending,
-                           values={}, errors={})
+    return render_template("portal/team.html", members=members, invitations=_pending(pid), values={}, errors={})
+
+
+def _pending(pid: str) -> list[dict]:
+    return [i for i in backend.get(f"/api/v1/partners/{pid}/invitations")["items"] if i["status"] == "pending"]
 
 
 @portal.post("/portal/p/<pid>/team/invitations")
@@ -34,8 +35,7 @@ def invite(pid):
             return redirect(url_for("portal.team", pid=pid), 303)
         errors = {"emails": [_invite_refusal(answer)]}
     members = backend.get(f"/api/v1/partners/{pid}/members")["items"]
-    invitations = [i for i in backend.get(f"/api/v1/partners/{pid}/invitations")["items"] if i["status"] == "pending"]
-    return render_template("portal/team.html", members=members, invitations=invitations,
+    return render_template("portal/team.html", members=members, invitations=_pending(pid),
                            values=values, errors=errors), 422
 
 

@@ -1,17 +1,15 @@
 """The whole journey of a new partner, in the browser, as they would click through it."""
 from __future__ import annotations
 
-import email
 import re
 import uuid
-from email import policy
 
 import requests
 
 from tests.e2e.helpers import CORPUS, eligible_talent, later, put_talent
 from tests.support.procs import wait_until
 
-from .pages import checked, screenshot, visit, watch_console
+from .pages import checked, mail_to, screenshot, visit, watch_console
 
 MARKER = "Quixotic"  # a word only this journey's talent has in their title
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -103,7 +101,7 @@ def _invite(page, address: str, errors: list[str]) -> None:
 
 
 def _coworker_accepts_from_the_email(portal, open_browser, address: str, partner: dict) -> None:
-    message = wait_until(lambda: _mail_to(portal, address), 15, 0.2, f"the invitation email to {address}")
+    message = wait_until(lambda: mail_to(portal, address), 15, 0.2, f"the invitation email to {address}")
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert HOSTILE in body  # the message travels as plain text, never as markup
     link = re.search(r"https?://\S+/invitations/[A-Za-z0-9_\-]+", body).group(0)
@@ -124,14 +122,6 @@ def _coworker_accepts_from_the_email(portal, open_browser, address: str, partner
     assert coworker.get_by_role("button", name="Send invitations").count() == 0
     assert coworker.evaluate("() => document.documentElement.scrollWidth") <= 360
     checked(coworker, "the team page of a member at 360px", errors)
-
-
-def _mail_to(portal, address: str):
-    for path in sorted((portal.work_dir / "data" / "mail").glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        if message["To"] == address:
-            return message
-    return None
 
 
 def _create_use_cases(page, errors: list[str]) -> str:
