@@ -21,6 +21,7 @@ import argparse
 import itertools
 import json
 import math
+import os
 import sys
 import tempfile
 import threading
@@ -92,6 +93,41 @@ class Updater:
             self.errors.append(f"{answer.status_code} {answer.text[:200]}")
         self.answered.append(time.monotonic())
         return self.answered[-1]
+
+
+def suite_cpu(root: int) -> dict[str, float]:
+    """CPU seconds used so far by each process under the suite's runner, by process name."""
+    parents, names = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        names[pid] = (_process_name(cmdline), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    used: dict[str, float] = {}
+    for pid, (name, seconds) in names.items():
+        ancestor = pid
+        while ancestor in parents and ancestor != root:
+            ancestor = parents[ancestor]
+        if ancestor == root and name:
+            used[name] = used.get(name, 0.0) + seconds
+    return used
+
+
+def _process_name(cmdline: list[bytes]) -> str:
+    """``catalog.consumer``, ``gateway.web``... from a command line of the suite's runner."""
+    args = [a.decode(errors="replace") for a in cmdline]
+    for arg in args:
+        if arg.endswith(".wsgi:app"):
+            return arg.replace("services.", "").replace(".wsgi:app", ".web")
+    if "-m" in args and args.index("-m") + 2 <= len(args) - 1:
+        module, verb = args[args.index("-m") + 1], args[args.index("-m") + 2]
+        if module.startswith(("services.", "gateway")):
+            return f"{module.replace('services.', '')}.{verb}"
+    return ""
 
 
 def load_directory(stack, docs: list[dict]) -> None:
@@ -171,8 +207,10 @@ def run(stack_kind: str = "production", seconds: float = 60, rate: float = 200, 
         print(f"  quiet: {len(at_rest)} suspensions; now {rate:g} updates/s for {seconds:g} s",
               file=sys.stderr, flush=True)
         under_load = experts[quiet_samples:quiet_samples + suspensions]
+        cpu_before = suite_cpu(stack.runner.pid)
         sent = loaded(updater, poller, under_load, directory, rate, seconds, suspend_every)
         poller.wait_for_all(GONE_TIMEOUT)
+        cpu = {name: used - cpu_before.get(name, 0.0) for name, used in suite_cpu(stack.runner.pid).items()}
         poller.stop.set()
         poller.join(15)
         latencies = [poller.latencies[e["freelancer_id"]] * 1000 for e in under_load
@@ -186,7 +224,10 @@ def run(stack_kind: str = "production", seconds: float = 60, rate: float = 200, 
     quiet_ms = [x * 1000 for x in at_rest]
     note = (f"{stack_kind} stack, web processes {web_workers} x {web_threads} threads; {len(latencies)} suspensions among {sent['sent']} updates sent at "
             f"{rate:g}/s, answered at {sent['achieved_rate']:.0f}/s; "
-            f"{missing} not gone within {GONE_TIMEOUT:.0f} s; {poller.polls} page polls")
+            f"{missing} not gone within {GONE_TIMEOUT:.0f} s; {poller.polls} page polls; suite CPU per update "
+            f"{1000 * sum(cpu.values()) / sent['sent']:.1f} ms (" + ", ".join(
+                f"{name} {1000 * used / sent['sent']:.1f}" for name, used in
+                sorted(cpu.items(), key=lambda item: -item[1])[:5]) + ")")
     rows = []
     for q in (50, 99):
         value = percentile(latencies, q) if latencies and not missing else float("inf")
