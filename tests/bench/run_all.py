@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
@@ -108,7 +109,7 @@ def render(results: dict) -> str:
     for run_id, m in sorted(results["runs"].items()):
         out.append(f"- run `{run_id}` ({m['profile']} profile, {m['minutes']:.0f} min): {m['cores']} cores "
                    f"({m['cpu']}), {m['ram_gb']:.0f} GB RAM, Python {m['python']}, {m['date']}, "
-                   f"load average {m['load']} at the start")
+                   f"load average {m['load']} at the start, {m.get('load_end', '?')} at the end")
     out += ["", "| what | size | figure | baseline | ratio | target | | notes | command | machine |",
             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -160,7 +161,9 @@ def main() -> int:
         if unknown:
             raise SystemExit(f"not in the {args.profile} profile: {', '.join(sorted(unknown))}")
         chosen = {name: fn for name, fn in chosen.items() if name in args.only.split(",")}
-    run_id, started = time.strftime("%Y%m%d-%H%M", time.gmtime()), time.monotonic()
+    run_id = f"{time.strftime('%Y%m%d-%H%M', time.gmtime())}-{args.profile}" + (
+        f"-{args.only.replace(',', '+').replace(' ', '_')}" if args.only else "")
+    started = time.monotonic()
     about, rows, failed = machine(), [], []
     for name, bench in chosen.items():
         print(f"== {name}", file=sys.stderr, flush=True)
@@ -173,7 +176,9 @@ def main() -> int:
     print_rows(rows)
     print(f"\nmachine: {short_machine(about)}")
     if not args.no_write and rows:
-        about.update(profile=args.profile, minutes=(time.monotonic() - started) / 60)
+        about.update(profile=args.profile, minutes=(time.monotonic() - started) / 60,
+                     load_end=round(os.getloadavg()[0], 1))
+        results = load_results()  # again: another invocation may have written since
         results["runs"][run_id] = about
         merge(results, args.profile, run_id, rows)
         RESULTS.write_text(json.dumps(results, indent=1) + "\n")
