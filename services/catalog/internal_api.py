@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from services.common.auth import require_service
@@ -20,8 +20,22 @@ class PagesQuery(PageArgs):
     published = fields.Boolean()
 
 
+class InternalPageSchema(Schema):
+    partner_id = fields.String(required=True)
+    slug = fields.String(required=True)
+    version = fields.Integer(required=True)
+    published = fields.Boolean(required=True)
+    page = fields.Dict(required=True)  # the page as the public sees it (catalog's page event payload)
+
+
+class InternalPageListSchema(Schema):
+    items = fields.List(fields.Nested(InternalPageSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
 @internal.get("/<string:partner_id>")
 @require_service
+@internal.response(200, InternalPageSchema)
 def get_page(partner_id):
     """One page: ``{partner_id, slug, version, published, page}``."""
     with current_runtime().db.transaction() as session:
@@ -34,6 +48,7 @@ def get_page(partner_id):
 @internal.get("")
 @require_service
 @internal.arguments(PagesQuery, location="query")
+@internal.response(200, InternalPageListSchema)
 def list_pages(args):
     """Pages (e.g. every published one, to rebuild the gateway's read model)."""
     after = decode_cursor(args.get("cursor"), 1)

@@ -82,6 +82,7 @@ def issue_token(account_id):
 
 
 @keys.get("/.well-known/jwks.json")
+@keys.response(200, schemas.JwksSchema)
 def jwks():
     """The public keys that verify access tokens (several during a key rotation)."""
     response = jsonify(current_app.extensions["signing_keys"].jwks())

@@ -101,3 +101,8 @@ class AcceptSchema(Schema):
 
 class AcceptedSchema(Schema):
     partner_id = fields.String()
+
+
+class JwksSchema(Schema):
+    """A JSON Web Key Set (RFC 7517): the public keys that verify access tokens."""
+    keys = fields.List(fields.Dict(), required=True)
