@@ -53,7 +53,8 @@ class FaultySuite(Suite):
         if part not in self._engines:
             self._engines[part] = create_engine(self.direct_urls[part], pool_size=1, max_overflow=2)
         with self._engines[part].begin() as conn:
-            return list(conn.execute(text(query), params))
+            result = conn.execute(text(query), params)
+            return list(result) if result.returns_rows else []
 
     def bindings(self) -> dict[str, tuple[str, list[str]]]:
         """part -> (queue, event types its consumer handles), from each consumer's own code."""
