@@ -6,7 +6,7 @@ CHROMIUM := /usr/bin/chromium
 STAMP := $(VENV)/.installed-$(shell cat requirements*.txt services/*/requirements.txt gateway/requirements.txt | md5sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test test-unit bench screenshots clean
+.PHONY: run test test-unit bench screenshots proof clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ test: $(STAMP) $(CHROMIUM)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+# the proof suites at full scale (issue 10); their figures go to docs/reliability.md and docs/security.md
+proof: $(STAMP)
+	rm -f var/proof/full.jsonl
+	PROOF_SCALE=full PROOF_RESULTS=var/proof/full.jsonl $(PY) -m pytest tests/proof -p no:cacheprovider -o timeout=3600 -rs $(PYTEST_ARGS); \
+	status=$$?; $(PY) -m tests.proof.report var/proof/full.jsonl; exit $$status
 
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
