@@ -1,6 +1,8 @@
 """The whole journey of a new partner, in the browser, as they would click through it."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 import re
 import uuid
 
@@ -24,7 +26,7 @@ def test_a_new_partner_builds_publishes_and_keeps_their_experts_page(portal, ope
     _sign_up(admin, "Ada Admin", email_address, errors)
     partner = _operator_grants_access(portal, email_address)
     admin.get_by_role("link", name="Check again").click()
-    assert admin.get_by_role("heading", name="Your Experts page").is_visible()
+    expect(admin.get_by_role("heading", name="Your Experts page")).to_be_visible()
     checked(admin, "the dashboard of a new partner", errors)
 
     coworker_email = f"bob-{uuid.uuid4().hex[:8]}@example.com"
@@ -53,7 +55,7 @@ def test_a_new_partner_builds_publishes_and_keeps_their_experts_page(portal, ope
 
     admin.get_by_role("link", name="Dashboard").click()
     admin.get_by_role("switch", name="Unpublish").click()
-    assert admin.get_by_text("Your page is no longer public.").is_visible()
+    expect(admin.get_by_text("Your page is no longer public.")).to_be_visible()
     assert requests.get(public_url, timeout=10).status_code == 404
     checked(admin, "the dashboard after unpublishing", errors)
 
@@ -76,7 +78,7 @@ def _sign_up(page, name: str, address: str, errors: list[str]) -> None:
     page.get_by_label("Work email").fill(address)
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_role("heading", name=f"Welcome, {name}").is_visible()
+    expect(page.get_by_role("heading", name=f"Welcome, {name}")).to_be_visible()
     checked(page, "the page of an account waiting for access", errors)
 
 
@@ -94,8 +96,8 @@ def _invite(page, address: str, errors: list[str]) -> None:
     page.get_by_label("Email addresses").fill(address)
     page.get_by_label("Message (optional)").fill(f"Join us {HOSTILE}")
     page.get_by_role("button", name="Send invitations").click()
-    assert page.get_by_text(f"Invitation sent to {address}.").is_visible()
-    assert page.get_by_role("cell", name=address, exact=True).is_visible()
+    expect(page.get_by_text(f"Invitation sent to {address}.")).to_be_visible()
+    expect(page.get_by_role("cell", name=address, exact=True)).to_be_visible()
     screenshot(page, "team")
     checked(page, "the team page with a pending invitation", errors)
 
@@ -113,13 +115,13 @@ def _coworker_accepts_from_the_email(portal, open_browser, address: str, partner
     coworker.get_by_label("Work email").fill(address)
     coworker.get_by_label("Password").fill("another good passphrase")
     coworker.get_by_role("button", name="Create account").click()
-    assert coworker.get_by_text(f"You are signed in as {address}").is_visible()
+    expect(coworker.get_by_text(f"You are signed in as {address}")).to_be_visible()
     checked(coworker, "the invitation page, signed in", errors)
     coworker.get_by_role("button", name="Join the team").click()
-    assert coworker.get_by_text("Welcome to the team.").is_visible()
+    expect(coworker.get_by_text("Welcome to the team.")).to_be_visible()
     coworker.get_by_role("link", name="Team").click()
-    assert coworker.get_by_text("Only the team's admin can invite or remove members.").is_visible()
-    assert coworker.get_by_role("button", name="Send invitations").count() == 0
+    expect(coworker.get_by_text("Only the team's admin can invite or remove members.")).to_be_visible()
+    expect(coworker.get_by_role("button", name="Send invitations")).to_have_count(0)
     assert coworker.evaluate("() => document.documentElement.scrollWidth") <= 360
     checked(coworker, "the team page of a member at 360px", errors)
 
@@ -130,9 +132,9 @@ def _create_use_cases(page, errors: list[str]) -> str:
     for name in (f"CRM {HOSTILE}"[:60], "Email automation"):
         page.get_by_label("Name", exact=True).fill(name)
         page.get_by_role("button", name="Create use case").click()
-        assert page.get_by_role("heading", name=name, exact=True).is_visible()
+        expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
         page.get_by_role("link", name="Use cases", exact=True).first.click()
-    assert page.get_by_text("0 approved · 0 pending · 0 declined · 0 removed").count() == 2
+    expect(page.get_by_text("0 approved · 0 pending · 0 declined · 0 removed")).to_have_count(2)
     assert page.evaluate("() => window.__xss === undefined && !document.querySelector('main script')")
     checked(page, "the use cases page with two use cases", errors)
     page.get_by_role("link", name="Email automation").click()
@@ -148,13 +150,13 @@ def _curate(page, talent: list[dict], errors: list[str]) -> None:
     screenshot(page, "use-case-search")
     checked(page, "a use case with search results", errors)
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_text(f"Saved: {len(talent)} added for review.").is_visible()
+    expect(page.get_by_text(f"Saved: {len(talent)} added for review.")).to_be_visible()
     for doc in talent[:10]:
         page.get_by_role("button", name=f"Approve {doc['name']}").click()
-        assert page.get_by_text(f"{doc['name']} approved.").is_visible()
+        expect(page.get_by_text(f"{doc['name']} approved.")).to_be_visible()
     page.get_by_role("button", name=f"Decline {talent[10]['name']}").click()
-    assert page.get_by_role("link", name="Approved (10)").is_visible()
-    assert page.get_by_role("link", name="Declined (1)").is_visible()
+    expect(page.get_by_role("link", name="Approved (10)")).to_be_visible()
+    expect(page.get_by_role("link", name="Declined (1)")).to_be_visible()
     checked(page, "the pending tab after decisions", errors)
 
 
@@ -165,8 +167,8 @@ def _feature_offerings(page, errors: list[str]) -> None:
         label = next(o for o in select.locator("option").all_inner_texts() if o.startswith(kind))
         select.select_option(label=label)
         page.get_by_role("button", name="Add").click()
-        assert page.get_by_text("Featured “").is_visible()
-    assert page.locator("#offerings-section li").count() == 2
+        expect(page.get_by_text("Featured “")).to_be_visible()
+    expect(page.locator("#offerings-section li")).to_have_count(2)
     screenshot(page, "use-case-approved")
     checked(page, "the approved tab with featured offerings", errors)
 
@@ -184,18 +186,18 @@ def _upload_brand_assets(page, errors: list[str]) -> None:
                                   ("branded-image", "Upload branded image", "ratio-4x3.png")):
         page.get_by_label(label).set_input_files(str(CORPUS / filename))
         page.locator(f"form[action$='/assets/{kind}'] button").click()
-        assert page.get_by_text("updated.").is_visible()
-    assert page.get_by_role("img", name="Logo for dark backgrounds on a dark background").is_visible()
-    assert page.get_by_role("img", name="Current branded image").is_visible()
+        expect(page.get_by_text("updated.")).to_be_visible()
+    expect(page.get_by_role("img", name="Logo for dark backgrounds on a dark background")).to_be_visible()
+    expect(page.get_by_role("img", name="Current branded image")).to_be_visible()
     screenshot(page, "brand-assets")
     checked(page, "the brand assets page with every asset", errors)
 
 
 def _publish(page, errors: list[str]) -> str:
     page.get_by_role("link", name="Dashboard").click()
-    assert page.locator(".requirements .unmet").count() == 0
+    expect(page.locator(".requirements .unmet")).to_have_count(0)
     page.get_by_role("switch", name="Publish").click()
-    assert page.get_by_text("Your page is published.").is_visible()
+    expect(page.get_by_text("Your page is published.")).to_be_visible()
     screenshot(page, "dashboard")
     checked(page, "the dashboard of a published page", errors)
     return page.locator(".publish a").get_attribute("href")
@@ -207,6 +209,6 @@ def _activity_shows_the_removal(page, doc: dict, errors: list[str]) -> None:
     removal = page.locator("tr.action-expert-removed")
     wait_until(lambda: removal.count() >= 1 or (page.reload() and False), 10, 0.3, "the removal in the activity log")
     assert "Account suspended" in removal.first.inner_text()
-    assert page.locator("tr.action-page-published").count() == 0  # the filter holds
+    expect(page.locator("tr.action-page-published")).to_have_count(0)  # the filter holds
     screenshot(page, "activity")
     checked(page, "the activity log filtered to experts", errors)

@@ -2,6 +2,8 @@
 a use case, switch between two partners."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 import re
 
 from tests.e2e.helpers import eventually_ok, new_partner, sign_up
@@ -31,10 +33,10 @@ def test_an_admin_resends_revokes_and_removes_and_a_member_switches_partners(por
     page.get_by_label("Email addresses").fill(f"{coworker['email']}, someone-else@example.com")
     page.get_by_role("button", name="Send invitations").click()
     page.get_by_role("button", name="Re-send the invitation to someone-else@example.com").click()
-    assert page.get_by_text("Invitation sent again.").is_visible()
+    expect(page.get_by_text("Invitation sent again.")).to_be_visible()
     page.get_by_role("button", name="Revoke the invitation of someone-else@example.com").click()
-    assert page.get_by_text("Invitation revoked.").is_visible()
-    assert page.get_by_role("cell", name="someone-else@example.com", exact=True).count() == 0
+    expect(page.get_by_text("Invitation revoked.")).to_be_visible()
+    expect(page.get_by_role("cell", name="someone-else@example.com", exact=True)).to_have_count(0)
     checked(page, "the team page after a revoke", errors)
 
     invitation = next(i for i in portal.call("GET", f"/api/v1/partners/{first['id']}/invitations",
@@ -52,8 +54,8 @@ def test_an_admin_resends_revokes_and_removes_and_a_member_switches_partners(por
 
     page.reload()
     page.get_by_role("button", name=f"Remove {coworker['name']}").click()
-    assert page.get_by_text("Member removed.").is_visible()
-    assert page.get_by_role("cell", name=coworker["email"], exact=True).count() == 0
+    expect(page.get_by_text("Member removed.")).to_be_visible()
+    expect(page.get_by_role("cell", name=coworker["email"], exact=True)).to_have_count(0)
 
     page.get_by_role("link", name="Use cases").click()
     page.get_by_label("Name", exact=True).fill("Onboarding")
@@ -62,10 +64,10 @@ def test_an_admin_resends_revokes_and_removes_and_a_member_switches_partners(por
     page.get_by_text("Rename Onboarding").click()
     page.get_by_label("New name for Onboarding").fill("Customer onboarding")
     page.get_by_role("button", name="Save name").click()
-    assert page.get_by_text("Renamed to “Customer onboarding”.").is_visible()
+    expect(page.get_by_text("Renamed to “Customer onboarding”.")).to_be_visible()
     page.get_by_role("button", name="Delete Customer onboarding").click()
-    assert page.get_by_text("Use case deleted.").is_visible()
-    assert page.get_by_text("No use cases yet").is_visible()
+    expect(page.get_by_text("Use case deleted.")).to_be_visible()
+    expect(page.get_by_text("No use cases yet")).to_be_visible()
     checked(page, "the use cases page after a delete", errors)
 
 
