@@ -271,10 +271,23 @@ def activity(args, pid):
             query = query.where(Activity.action.startswith(f"{args['kind']}.", autoescape=True))
         if after:
             query = query.where(Activity.id < int(after[0]))
+        entries = session.scalars(query.limit(args["limit"] + 1)).all()
+        names = _subject_names(session, pid, entries)
         rows = [{"id": a.id, "at": a.at, "actor": a.actor, "action": a.action,
-                 "subject": {"type": a.subject_type, "id": a.subject_id},
+                 "subject": {"type": a.subject_type, "id": a.subject_id,
+                             "name": names.get((a.subject_type, a.subject_id))},
                  "reasons": [r for r in a.reasons.split(",") if r]}
-                for a in session.scalars(query.limit(args["limit"] + 1))]
+                for a in entries]
     return paged(rows, args["limit"], lambda r: [r["id"]])
 
 
+
+
+def _subject_names(session, pid: str, entries) -> dict:
+    """What people call the freelancers and use cases of these entries (None once gone)."""
+    ids = {kind: {a.subject_id for a in entries if a.subject_type == kind} for kind in ("freelancer", "use_case")}
+    names = {("freelancer", fid): name for fid, name in session.execute(
+        select(TalentProfile.freelancer_id, TalentProfile.name).where(TalentProfile.freelancer_id.in_(ids["freelancer"])))}
+    names.update({("use_case", uid): name for uid, name in session.execute(
+        select(UseCase.id, UseCase.name).where(UseCase.partner_id == pid, UseCase.id.in_(ids["use_case"])))})
+    return names

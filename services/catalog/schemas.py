@@ -184,6 +184,7 @@ class ActivityQuerySchema(PageArgs):
 class SubjectSchema(Schema):
     type = fields.String()
     id = fields.String()
+    name = fields.String(allow_none=True, metadata={"description": "the freelancer's or use case's name, when known"})
 
 
 class ActivitySchema(Schema):

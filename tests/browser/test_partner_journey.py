@@ -208,7 +208,7 @@ def _activity_shows_the_removal(page, doc: dict, errors: list[str]) -> None:
     page.get_by_label("Show").select_option(label="Experts")
     removal = page.locator("tr.action-expert-removed")
     wait_until(lambda: removal.count() >= 1 or (page.reload() and False), 10, 0.3, "the removal in the activity log")
-    assert "Account suspended" in removal.first.inner_text()
+    assert "Account suspended" in removal.first.inner_text() and doc["name"] in removal.first.inner_text()
     expect(page.locator("tr.action-page-published")).to_have_count(0)  # the filter holds
     screenshot(page, "activity")
     checked(page, "the activity log filtered to experts", errors)
