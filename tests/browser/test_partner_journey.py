@@ -205,7 +205,8 @@ def _publish(page, errors: list[str]) -> str:
 
 def _activity_shows_the_removal(page, doc: dict, errors: list[str]) -> None:
     page.get_by_role("link", name="Activity").click()
-    page.get_by_label("Show").select_option(label="Experts")
+    page.get_by_label("Show").select_option(label="Experts")  # the page's script submits the filter
+    page.wait_for_url("**/activity?kind=expert")
     removal = page.locator("tr.action-expert-removed")
     wait_until(lambda: removal.count() >= 1 or (page.reload() and False), 10, 0.3, "the removal in the activity log")
     assert "Account suspended" in removal.first.inner_text() and doc["name"] in removal.first.inner_text()
