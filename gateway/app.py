@@ -1,6 +1,10 @@
 """The gateway: the one address of visitors, partners' scripts and internal services."""
 from __future__ import annotations
 
+import os
+
+from werkzeug.middleware.proxy_fix import ProxyFix
+
 from services.common.config import SERVICES
 from services.common.webapp import create_service_app
 
@@ -22,6 +26,9 @@ def create_app(config=None):
     for blueprint in (public, docs, proxy):
         app.register_blueprint(blueprint)
     install_portal(app)
+    proxies = int(os.environ.get("GATEWAY_TRUSTED_PROXIES", "0"))
+    if proxies:  # behind a load balancer: the visitor's address is in its X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     urls = {name: runtime.config.url_of(name) for name in SERVICES}
     app.extensions["clients"] = {name: ServiceClient.from_env(name, url) for name, url in urls.items()}
     app.extensions["refresher"] = PageRefresher(runtime)

@@ -58,6 +58,7 @@ class ServiceClient:
     def forward(self, incoming: Request, path: str) -> Response:
         """Send the incoming request on to this service and stream its answer back."""
         headers = {h: incoming.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in incoming.headers}
+        headers["X-Forwarded-For"] = incoming.remote_addr or ""  # ours, never the caller's own claim
         body = _body_of(incoming)
         if body is None:  # GET and HEAD carry no body on to the service, so no body headers either
             headers.pop("Content-Length", None)
@@ -78,10 +79,10 @@ class ServiceClient:
             raise self._unavailable("cannot be reached")
 
     def call(self, method: str, path: str, token: str | None, query: bytes = b"", json_body=None,
-             body: bytes | None = None, content_type: str | None = None) -> requests.Response:
+             body=None, content_type: str | None = None, client_address: str | None = None) -> requests.Response:
         """One call of the portal's pages, as a partner's script would make it; the answer is
         read whole. Raises ``Problem`` 503 or 504 when the service is down or slow."""
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", "X-Forwarded-For": client_address or ""}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if json_body is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import current_app, g
+from flask import current_app, g, request
 
 from services.common.errors import Problem
 
@@ -48,7 +48,8 @@ def call(method: str, path: str, query: dict | None = None, json=None, body=None
     client = current_app.extensions["clients"][service]
     token = token if token is not None else g.portal_session.access_token
     query_string = urlencode({k: v for k, v in (query or {}).items() if v not in (None, "")}, doseq=True)
-    upstream = client.call(method, path, token, query_string.encode(), json, body, content_type)
+    upstream = client.call(method, path, token, query_string.encode(), json, body, content_type,
+                           client_address=request.remote_addr)
     answer = Answer(upstream.status_code, _json(upstream))
     if upstream.status_code >= 500:
         raise Problem(503, "service_unavailable", f"The {service} service failed; try again shortly.")

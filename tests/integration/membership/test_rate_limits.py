@@ -50,3 +50,19 @@ def test_the_per_account_limit_is_shared_across_processes_through_redis(tmp_path
     assert second.post("/api/v1/sessions", json=victim, environ_base={"REMOTE_ADDR": address()}).status_code == 401
     blocked = first.post("/api/v1/sessions", json=victim, environ_base={"REMOTE_ADDR": address()})
     assert blocked.status_code == 429 and blocked.get_json()["code"] == "rate_limited"
+
+
+def test_callers_behind_the_gateway_keep_their_own_address_limit(tmp_path, monkeypatch):
+    """The gateway passes the visitor's address in X-Forwarded-For: one noisy visitor does not
+    lock every other visitor of the portal out."""
+    monkeypatch.setenv("MEMBERSHIP_SIGNIN_LIMIT", "2/minute")
+    monkeypatch.setenv("MEMBERSHIP_SIGNIN_ACCOUNT_LIMIT", "100/minute")
+    client = build(tmp_path).test_client()
+    gateway = {"REMOTE_ADDR": "127.0.0.1"}
+    noisy, quiet = address(), address()
+    answers = [client.post("/api/v1/sessions", json={"email": f"{i}@example.com", "password": "x"},
+                           headers={"X-Forwarded-For": noisy}, environ_base=gateway) for i in range(3)]
+    assert [a.status_code for a in answers] == [401, 401, 429]
+    other = client.post("/api/v1/sessions", json={"email": "q@example.com", "password": "x"},
+                        headers={"X-Forwarded-For": quiet}, environ_base=gateway)
+    assert other.status_code == 401
