@@ -32,7 +32,8 @@ def forward(rest):
 
 
 def _write_through(service: str, response) -> None:
-    body = json.loads(response.get_data()) if response.mimetype == "application/json" else None
+    data = response.get_data()  # a 204 carries no body, whatever its Content-Type says
+    body = json.loads(data) if data and response.mimetype == "application/json" else None
     after_write(service, request.path, body)
 
 
