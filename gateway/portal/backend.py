@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import current_app, g, request
+from flask import current_app, flash, g, request
 
 from services.common.errors import Problem
 
@@ -74,3 +74,9 @@ def _json(upstream) -> dict:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {"items": body}
+
+
+def report(answer: Answer, success: str) -> Answer:
+    """Tell the person how their action went, on the next page they see."""
+    flash(success if answer.ok else answer.message, "info" if answer.ok else "error")
+    return answer

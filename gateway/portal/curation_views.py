@@ -46,8 +46,9 @@ def rename_use_case(pid, uid):
     if errors:
         flash("A name needs 1 to 60 characters.", "error")
     else:
-        answer = backend.call("PATCH", f"/api/v1/partners/{pid}/use-cases/{uid}", json={"name": values["name"]})
-        flash(f"Renamed to “{values['name']}”." if answer.ok else answer.message, "info" if answer.ok else "error")
+        backend.report(
+            backend.call("PATCH", f"/api/v1/partners/{pid}/use-cases/{uid}", json={"name": values["name"]}),
+            f"Renamed to “{values['name']}”.")
     return redirect(request.form.get("back") == "detail" and url_for("portal.use_case", pid=pid, uid=uid)
                     or url_for("portal.use_cases", pid=pid), 303)
 
@@ -55,8 +56,7 @@ def rename_use_case(pid, uid):
 @portal.post("/portal/p/<pid>/use-cases/<uid>/delete")
 @partner_page
 def delete_use_case(pid, uid):
-    answer = backend.call("DELETE", f"/api/v1/partners/{pid}/use-cases/{uid}")
-    flash("Use case deleted." if answer.ok else answer.message, "info" if answer.ok else "error")
+    backend.report(backend.call("DELETE", f"/api/v1/partners/{pid}/use-cases/{uid}"), "Use case deleted.")
     return redirect(url_for("portal.use_cases", pid=pid), 303)
 
 
@@ -112,9 +112,9 @@ def save_experts(pid, uid):
     if not ids:
         flash("Select at least one freelancer first.", "error")
     else:
-        answer = backend.call("POST", f"/api/v1/partners/{pid}/use-cases/{uid}/experts", json={"freelancer_ids": ids})
-        flash(f"Saved: {len(ids)} added for review." if answer.ok else answer.message,
-              "info" if answer.ok else "error")
+        backend.report(
+            backend.call("POST", f"/api/v1/partners/{pid}/use-cases/{uid}/experts", json={"freelancer_ids": ids}),
+            f"Saved: {len(ids)} added for review.")
     return redirect(url_for("portal.use_case", pid=pid, uid=uid, tab="pending"), 303)
 
 
@@ -150,6 +150,7 @@ def feature_offering(pid, uid):
 @portal.post("/portal/p/<pid>/use-cases/<uid>/offerings/<oid>/remove")
 @partner_page
 def remove_offering(pid, uid, oid):
-    answer = backend.call("DELETE", f"/api/v1/partners/{pid}/use-cases/{uid}/offerings/{oid}")
-    flash("Offering removed." if answer.ok else answer.message, "info" if answer.ok else "error")
+    backend.report(
+        backend.call("DELETE", f"/api/v1/partners/{pid}/use-cases/{uid}/offerings/{oid}"),
+        "Offering removed.")
     return redirect(url_for("portal.use_case", pid=pid, uid=uid, tab="approved") + "#offerings", 303)

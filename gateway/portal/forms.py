@@ -38,7 +38,8 @@ class PublishForm(_Form):
 
 
 class FeatureForm(_Form):
-    offering = fields.String(required=True, validate=validate.Regexp(r"^(project|consultation)\|[A-Za-z0-9_.:-]{1,64}\|[A-Za-z0-9_.:-]{1,64}$"))
+    offering = fields.String(required=True, validate=validate.Regexp(
+        r"^(project|consultation)\|[A-Za-z0-9_.:-]{1,64}\|[A-Za-z0-9_.:-]{1,64}$"))
 
 
 def read(schema: type[_Form], form) -> tuple[dict, dict]:

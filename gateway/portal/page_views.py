@@ -1,7 +1,7 @@
 """The dashboard (publish checklist and toggle) and the activity log."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from . import backend, forms, words
 from .blueprint import partner_page, portal

@@ -29,7 +29,7 @@ def invite(pid):
     if not errors:
         emails = [e for e in SEPARATORS.split(values["emails"]) if e]
         answer = backend.call("POST", f"/api/v1/partners/{pid}/invitations",
-                              json={"emails": emails, **({"message": values["message"]} if values["message"] else {})})
+                              json={"emails": emails} | ({"message": values["message"]} if values["message"] else {}))
         if answer.ok:
             flash(f"Invitation sent to {', '.join(emails)}.")
             return redirect(url_for("portal.team", pid=pid), 303)
@@ -50,22 +50,23 @@ def _invite_refusal(answer: backend.Answer) -> str:
 @portal.post("/portal/p/<pid>/team/invitations/<invitation_id>/resend")
 @partner_page
 def resend_invitation(pid, invitation_id):
-    answer = backend.call("POST", f"/api/v1/partners/{pid}/invitations/{invitation_id}/resend")
-    flash("Invitation sent again." if answer.ok else answer.message, "info" if answer.ok else "error")
+    backend.report(
+        backend.call("POST", f"/api/v1/partners/{pid}/invitations/{invitation_id}/resend"),
+        "Invitation sent again.")
     return redirect(url_for("portal.team", pid=pid), 303)
 
 
 @portal.post("/portal/p/<pid>/team/invitations/<invitation_id>/revoke")
 @partner_page
 def revoke_invitation(pid, invitation_id):
-    answer = backend.call("DELETE", f"/api/v1/partners/{pid}/invitations/{invitation_id}")
-    flash("Invitation revoked." if answer.ok else answer.message, "info" if answer.ok else "error")
+    backend.report(
+        backend.call("DELETE", f"/api/v1/partners/{pid}/invitations/{invitation_id}"),
+        "Invitation revoked.")
     return redirect(url_for("portal.team", pid=pid), 303)
 
 
 @portal.post("/portal/p/<pid>/team/members/<account_id>/remove")
 @partner_page
 def remove_member(pid, account_id):
-    answer = backend.call("DELETE", f"/api/v1/partners/{pid}/members/{account_id}")
-    flash("Member removed." if answer.ok else answer.message, "info" if answer.ok else "error")
+    backend.report(backend.call("DELETE", f"/api/v1/partners/{pid}/members/{account_id}"), "Member removed.")
     return redirect(url_for("portal.team", pid=pid), 303)
