@@ -175,3 +175,36 @@ def test_a_service_that_is_down_gives_a_503_page_quickly_not_a_hang(portal, memb
     finally:
         portal.resume("catalog.web")
     wait_until(lambda: tab.get(f"/portal/p/{pid}/use-cases").status_code == 200, 30, 0.5, "catalog back")
+
+
+HOSTILE = ['<script>alert("uc")</script>', '"><img src=x onerror=alert(2)>', "javascript:alert(3)"]
+
+
+def test_user_text_with_markup_is_inert_on_every_portal_page(portal, member):
+    """Use case names, invitation messages and talent names, each with HTML and script in it."""
+    from tests.e2e.helpers import eligible_talent, put_talent
+    from tests.support.inert import inert_problems
+
+    tab, pid, token = member["tab"], member["pid"], member["admin"]["token"]
+    created = portal.call("POST", f"/api/v1/partners/{pid}/use-cases", token, json={"name": HOSTILE[0][:60]})
+    uid = created.json()["id"]
+    doc = {**eligible_talent(1, seed=5)[0], "name": HOSTILE[1], "title": HOSTILE[0]}
+    put_talent(portal, doc)
+    wait_until(lambda: portal.call("POST", f"/api/v1/partners/{pid}/use-cases/{uid}/experts", token,
+                                   json={"freelancer_ids": [doc["freelancer_id"]]}).status_code == 201, 10, 0.2,
+               "the talent in catalog")
+    invited = portal.call("POST", f"/api/v1/partners/{pid}/invitations", token,
+                          json={"emails": ["inert@example.com"], "message": HOSTILE[0]})
+    assert invited.status_code == 201, invited.text
+    for path in (f"/portal/p/{pid}", f"/portal/p/{pid}/use-cases", f"/portal/p/{pid}/use-cases/{uid}",
+                 f"/portal/p/{pid}/use-cases/{uid}?search=1&q={doc['freelancer_id']}", f"/portal/p/{pid}/team",
+                 f"/portal/p/{pid}/activity", f"/portal/p/{pid}/assets"):
+        page = tab.get(path)
+        assert page.status_code == 200, path
+        shown = [text for text in HOSTILE[:2] if text in page.text or _escaped(text) in page.text]
+        assert inert_problems(page.text, shown, page.headers) == [], path
+
+
+def _escaped(text: str) -> str:
+    from markupsafe import escape
+    return str(escape(text))
