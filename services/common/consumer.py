@@ -13,7 +13,7 @@ from typing import Callable
 import structlog
 from marshmallow import ValidationError
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from .bus.base import Bus, Delivery
@@ -41,9 +41,9 @@ class Consumer:
     """Handles the events of one queue with one handler per event type."""
 
     def __init__(self, name: str, db: Database, bus: Bus, inbox: Table,
-                 handlers: dict[str, Handler], retry_delay: float = 0.2):
+                 handlers: dict[str, Handler], retry_delay: float = 0.2, database_patience: float = 45.0):
         self.name, self.db, self.bus, self.inbox = name, db, bus, inbox
-        self.handlers, self.retry_delay = handlers, retry_delay
+        self.handlers, self.retry_delay, self.database_patience = handlers, retry_delay, database_patience
 
     @property
     def bindings(self) -> list[str]:
@@ -79,7 +79,7 @@ class Consumer:
             delivery.ack()
             return
         try:
-            applied = self._apply(handler, envelope)
+            applied = self._apply_while_database_answers(handler, envelope)
         except Exception:
             HANDLED.labels(self.name, envelope.event_type, "failed").inc()
             log.exception("handler failed", event_type=envelope.event_type,
@@ -91,6 +91,29 @@ class Consumer:
         HANDLED.labels(self.name, envelope.event_type, "applied" if applied else "duplicate").inc()
         log.debug("event handled", event_type=envelope.event_type, event_id=envelope.event_id,
                   duplicate=not applied)
+
+    def _apply_while_database_answers(self, handler: Handler, envelope: Envelope) -> bool:
+        """Apply; while our own database is unreachable, hold the message and wait (up to
+        ``database_patience`` seconds, inside the broker's heartbeat window) instead of
+        spending its deliveries: an outage is not the message's fault."""
+        waited, delay = 0.0, self.retry_delay
+        while True:
+            try:
+                return self._apply(handler, envelope)
+            except DBAPIError:
+                if waited >= self.database_patience or self._database_answers():
+                    raise
+                log.warning("database unreachable; holding the event", event_id=envelope.event_id,
+                            waited_seconds=round(waited, 1))
+                time.sleep(delay)
+                waited, delay = waited + delay, min(delay * 2, 5.0)
+
+    def _database_answers(self) -> bool:
+        try:
+            self.db.ping()
+            return True
+        except Exception:
+            return False
 
     def _apply(self, handler: Handler, envelope: Envelope) -> bool:
         """True when applied now, False when it had been handled before."""
