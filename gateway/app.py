@@ -12,6 +12,7 @@ from .clients import ServiceClient
 from .openapi import MergedSpec, docs
 from .pages import public
 from .portal import install_portal
+from .portal.openapi import portal_paths
 from .proxy import proxy
 from .refresh import PageRefresher
 from .runtime import make_runtime
@@ -32,5 +33,5 @@ def create_app(config=None):
     urls = {name: runtime.config.url_of(name) for name in SERVICES}
     app.extensions["clients"] = {name: ServiceClient.from_env(name, url) for name, url in urls.items()}
     app.extensions["refresher"] = PageRefresher(runtime)
-    app.extensions["openapi"] = MergedSpec(urls)
+    app.extensions["openapi"] = MergedSpec(urls, own_paths=portal_paths(app))
     return app

@@ -43,8 +43,8 @@ PUBLIC_PATHS = {
 class MergedSpec:
     """Fetches each service's document (cached for ``ttl`` seconds) and merges them."""
 
-    def __init__(self, service_urls: dict, ttl: float = 60.0):
-        self.service_urls, self.ttl = service_urls, ttl
+    def __init__(self, service_urls: dict, ttl: float = 60.0, own_paths: dict | None = None):
+        self.service_urls, self.ttl, self.own_paths = service_urls, ttl, own_paths or {}
         self._cached, self._at, self._lock = None, 0.0, threading.Lock()
 
     def document(self) -> dict:
@@ -57,7 +57,7 @@ class MergedSpec:
         merged = {"openapi": "3.0.3",
                   "info": {"title": "Partner Experts Portal", "version": "v1",
                            "description": "The public contract, served by the gateway."},
-                  "paths": copy.deepcopy(PUBLIC_PATHS),
+                  "paths": copy.deepcopy({**PUBLIC_PATHS, **self.own_paths}),
                   "components": {"schemas": {}, "securitySchemes": {
                       "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
                   "security": [{"bearerAuth": []}], "tags": [{"name": "Public"}, {"name": "Health"}]}

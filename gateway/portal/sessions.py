@@ -27,6 +27,7 @@ def start(db, account_id: str, token: str, expires_in: int) -> str:
     """A new session for ``account_id``; returns the id to put in the cookie."""
     raw_id, now = secrets.token_urlsafe(32), utcnow()
     with db.transaction() as session:
+        session.execute(delete(PortalSession).where(PortalSession.expires_at <= now))  # forget the dead
         session.add(PortalSession(id_hash=_hash(raw_id), account_id=account_id, access_token=token,
                                   token_expires_at=now + timedelta(seconds=expires_in),
                                   created_at=now, last_seen_at=now, expires_at=now + LIFETIME))
@@ -69,8 +70,3 @@ def end(db, raw_id: str | None) -> None:
         with db.transaction() as session:
             session.execute(delete(PortalSession).where(PortalSession.id_hash == _hash(raw_id)))
 
-
-def end_all_expired(db) -> int:
-    """Forget sessions past their lifetime (run from time to time)."""
-    with db.transaction() as session:
-        return session.execute(delete(PortalSession).where(PortalSession.expires_at <= utcnow())).rowcount

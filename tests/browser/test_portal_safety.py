@@ -208,3 +208,14 @@ def test_user_text_with_markup_is_inert_on_every_portal_page(portal, member):
 def _escaped(text: str) -> str:
     from markupsafe import escape
     return str(escape(text))
+
+
+def test_a_session_past_its_lifetime_signs_the_browser_out(portal, member):
+    database = portal.work_dir / "data" / "gateway.sqlite3"
+    past = (datetime.now(timezone.utc) - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    tab, pid = member["tab"], member["pid"]
+    assert tab.get(f"/portal/p/{pid}").status_code == 200
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE portal_sessions SET expires_at = ?", (past,))
+    answer = tab.get(f"/portal/p/{pid}")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/portal/signin")
