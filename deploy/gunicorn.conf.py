@@ -17,6 +17,7 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = ('{"event":"access","remote":"%(h)s","method":"%(m)s","path":"%(U)s",'
                      '"status":%(s)s,"bytes":"%(B)s","ms":%(M)s,"request_id":"%({x-request-id}o)s"}')
 errorlog = "-"
+logger_class = "deploy.accesslog.RedactingLogger"  # invitation tokens never reach the logs
 # gunicorn 27's control socket defaults to one path per user; several servers on a host would share it
 control_socket_disable = True
 

@@ -26,7 +26,7 @@ RUN pip install -r services/common/requirements.txt
 # the code stays owned by root: the processes cannot change it
 COPY services/__init__.py services/__init__.py
 COPY services/common services/common
-COPY deploy/__init__.py deploy/boot.sh deploy/wait_for.py deploy/gunicorn.conf.py deploy/processes.py deploy/
+COPY deploy/__init__.py deploy/accesslog.py deploy/boot.sh deploy/wait_for.py deploy/gunicorn.conf.py deploy/processes.py deploy/
 RUN chmod 0755 deploy/boot.sh
 
 USER 10001:10001

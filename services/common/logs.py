@@ -13,6 +13,12 @@ from flask import Flask, g, request
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+SECRET_IN_PATH = re.compile(r"(/invitations/)[^/?\s]+")
+
+
+def redact_path(text: str) -> str:
+    """A path or request line fit for logs: an invitation link's token replaced."""
+    return SECRET_IN_PATH.sub(r"\1<redacted>", text)
 
 
 def configure_logging(service: str, level: str | None = None) -> None:
@@ -60,7 +66,7 @@ def install_request_ids(app: Flask) -> None:
             response.headers[REQUEST_ID_HEADER] = request_id
         if request.path not in ("/healthz", "/readyz", "/metrics"):
             elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-            log.debug("request", method=request.method, path=request.path,
+            log.debug("request", method=request.method, path=redact_path(request.path),
                      status=response.status_code, ms=round(elapsed, 2))
         return response
 
