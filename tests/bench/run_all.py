@@ -73,14 +73,15 @@ def growth(small: dict, large: dict) -> tuple[float, str]:
     """How a figure grew from 1x to 10x the data: flat, linear, or in between."""
     factor = large["value"] / small["value"] if small["value"] else float("inf")
     rate = "/s" in small["unit"]  # a rate that stays flat means a total cost that grows linearly
-    if 0.67 <= factor <= 1.5:
-        how = "flat (the total grows linearly with the data)" if rate else "flat"
-    elif (factor >= 5) if not rate else (factor <= 0.2):
-        how = "linear or worse" if not rate else "falls linearly (the total grows as the square)"
-    elif rate:
-        how = "falls, less than linearly" if factor < 1 else "rises (fixed costs spread over more work)"
+    cost = 1 / factor if rate and factor else factor  # per unit of work, higher is worse
+    if 0.67 <= cost <= 1.5:
+        how = "flat per item (the total grows linearly)" if rate else "flat"
+    elif cost >= 5:
+        how = "falls about linearly per item (the total grows as the square)" if rate else "linear or worse"
+    elif cost > 1:
+        how = "per-item cost grows, less than linearly" if rate else "grows, less than linearly"
     else:
-        how = "grows, less than linearly" if factor > 1 else "falls (fixed costs spread over more work)"
+        how = "falls: faster at 10x (look at the baseline: noise?)"
     return factor, how
 
 
@@ -122,14 +123,16 @@ def render(results: dict) -> str:
     pairs = growth_pairs(rows)
     if pairs:
         out += ["", "### Cost as the work grows", "",
-                "Each figure at 10x the data beside the same figure at 1x, from the same run.", "",
-                "| what | 1x | figure at 1x | 10x | figure at 10x | 10x / 1x | how it grows |",
-                "|---|---|---|---|---|---|---|"]
+                "Each figure at 10x the data beside the same figure at 1x, from the same run; the "
+                "baseline's own growth beside it shows how much of a change is the machine.", "",
+                "| what | 1x | figure at 1x | 10x | figure at 10x | 10x / 1x | how it grows | baseline 10x / 1x |",
+                "|---|---|---|---|---|---|---|---|"]
         for small, large in pairs:
             factor, how = growth(small, large)
             out.append("| " + " | ".join(cell(c) for c in (
                 small["what"], f"{small['size']:,}", fmt(small["value"], small["unit"]), f"{large['size']:,}",
-                fmt(large["value"], large["unit"]), f"{factor:.2f}", how)) + " |")
+                fmt(large["value"], large["unit"]), f"{factor:.2f}", how,
+                f"{large['baseline'] / small['baseline']:.2f}" if small["baseline"] and large["baseline"] else "")) + " |")
     return "\n".join(out)
 
 
