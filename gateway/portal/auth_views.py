@@ -52,6 +52,8 @@ def _start_session(email: str, password: str) -> str | None:
         return "That email and password do not match an account."
     token = answer.data["access_token"]
     me = backend.call("GET", "/api/v1/me", token=token)
+    if not me.ok:
+        return "Signing in did not work just now; please try again."
     sign_in(token, answer.data["expires_in"], me.data["id"])
     return None
 
