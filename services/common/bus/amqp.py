@@ -38,8 +38,9 @@ class AmqpDelivery(Delivery):
 class AmqpBus(Bus):
     """One topic exchange ``portal.events``; a quorum queue and ``<queue>.dead`` per consumer."""
 
-    def __init__(self, url: str, delivery_limit: int = 5, connect_timeout: float = 3.0):
+    def __init__(self, url: str, delivery_limit: int = 5, connect_timeout: float = 3.0, io_timeout: float = 10.0):
         self.url, self.delivery_limit, self.connect_timeout = url, delivery_limit, connect_timeout
+        self.io_timeout = io_timeout  # no AMQP call (channel open, confirm, close) waits longer
         self.exchange = Exchange(EXCHANGE, "topic", durable=True)
         self.dead_exchange = Exchange(DEAD_LETTER_EXCHANGE, "direct", durable=True)
         self._lock = threading.Lock()
@@ -47,7 +48,8 @@ class AmqpBus(Bus):
 
     def _connect(self, heartbeat: int = 0) -> Connection:
         conn = Connection(self.url, heartbeat=heartbeat, connect_timeout=self.connect_timeout,
-                          transport_options={"confirm_publish": True})
+                          transport_options={"confirm_publish": True, "read_timeout": self.io_timeout,
+                                             "write_timeout": self.io_timeout})
         try:
             conn.ensure_connection(max_retries=1)
         except Exception as exc:
