@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -57,7 +58,17 @@ def make_engine(url: str) -> Engine:
     url_obj = make_url(url)
     if url_obj.get_backend_name() == "sqlite":
         return _sqlite_engine(url_obj)
-    return create_engine(url_obj, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url_obj, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=_pg_settings())
+
+
+def _pg_settings() -> dict:
+    """Never wait forever on PostgreSQL: a connect timeout, TCP keepalives that notice a dead
+    peer, and a server that ends a transaction its client left open (a killed process behind a
+    proxy, a partition) so its locks do not hold every other writer."""
+    idle = int(os.environ.get("PORTAL_DB_IDLE_TRANSACTION_SECONDS", "300"))
+    return {"connect_timeout": int(os.environ.get("PORTAL_DB_CONNECT_TIMEOUT", "5")),
+            "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+            "options": f"-c idle_in_transaction_session_timeout={idle * 1000}"}
 
 
 def _sqlite_engine(url_obj) -> Engine:
