@@ -6,12 +6,25 @@ import os
 from datetime import timedelta
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 
 from services.common.config import shared_secret
 
 from . import auth_views, brand_views, curation_views, page_views, team_views, words  # noqa: F401  (routes)
 from .blueprint import csrf, portal
 from .sessions import LIFETIME
+
+
+class PortalOnlySessions(SecureCookieSessionInterface):
+    """Cookie sessions on the portal's own paths only: public pages and the API never read
+    or sign a cookie (a measurable share of a public page's time)."""
+
+    PATHS = ("/portal", "/invitations/")
+
+    def open_session(self, app, request):
+        if not request.path.startswith(self.PATHS):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
 
 def install_portal(app: Flask) -> None:
@@ -28,6 +41,7 @@ def install_portal(app: Flask) -> None:
         WTF_CSRF_TIME_LIMIT=int(LIFETIME / timedelta(seconds=1)),
         WTF_CSRF_SSL_STRICT=True,
     )
+    app.session_interface = PortalOnlySessions()
     csrf.init_app(app)
     app.jinja_env.filters.update(reason=words.reason, action=words.action, badge=words.badge)
     app.jinja_env.globals.update(words=words)

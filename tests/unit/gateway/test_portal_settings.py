@@ -44,3 +44,24 @@ def test_a_form_returns_its_values_or_its_errors_by_field():
     assert "name" in errors and values["name"] == "x" * 61
     assert "offering" in read(FeatureForm, {"offering": "project|a|b|c"})[1]
     assert read(FeatureForm, {"offering": "consultation|fl-1|c1"})[0] == {"offering": "consultation|fl-1|c1"}
+
+
+def test_public_pages_and_the_api_never_open_a_cookie_session(tmp_path):
+    from flask import session
+    app = _app(tmp_path, "http://x")
+    seen = {}
+
+    @app.get("/experts/<slug>")
+    def page(slug):
+        seen["null"] = app.session_interface.is_null_session(session)
+        return "page"
+
+    @app.get("/portal/thing")
+    def portal_thing():
+        session["x"] = 1
+        return "portal"
+
+    client = app.test_client()
+    answer = client.get("/experts/acme", headers={"Cookie": "portal_session=forged"})
+    assert seen["null"] is True and "Set-Cookie" not in answer.headers
+    assert "portal_session=" in client.get("/portal/thing").headers["Set-Cookie"]
