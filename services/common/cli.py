@@ -6,6 +6,7 @@ after the message in hand is finished.
 """
 from __future__ import annotations
 
+import faulthandler
 import json
 import signal
 import threading
@@ -19,9 +20,12 @@ from .runtime import Runtime
 
 
 def stop_on_signals() -> threading.Event:
+    """SIGTERM and SIGINT stop the loop; SIGUSR1 writes every thread's stack to stderr (the
+    log), to see where a worker that seems stuck is waiting."""
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     return stop
 
 

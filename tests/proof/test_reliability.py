@@ -184,7 +184,7 @@ def test_each_consumer_and_relay_killed_in_turn_during_talent_updates_loses_noth
     reliability.add("effects applied twice", twice)
     reliability.add("search index rows not at their latest version", stale)
     reliability.add("time to converge after the last update", converged, "s")
-    assert (found["lost"], found["unpublished"], twice, stale) == (0, 0, 0, 0), found
+    assert (found["lost"], found["unpublished"], twice, stale) == (0, 0, 0, 0), f"{found}\n{suite.diagnosis()}"
     assert shown(public_page(suite, slug)) == expected
 
 

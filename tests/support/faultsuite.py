@@ -29,7 +29,8 @@ class FaultySuite(Suite):
         self.broker = FaultProxy(AMQP_HOST, AMQP_PORT).start()
         self.databases: dict[str, FaultProxy] = {}
         self.direct_urls: dict[str, str] = {}
-        env = {"BROKER_URL": RabbitMQ.url(rabbitmq.vhost("proof").rsplit("/", 1)[1], self.broker.port),
+        self.vhost = rabbitmq.vhost("proof").rsplit("/", 1)[1]
+        env = {"BROKER_URL": RabbitMQ.url(self.vhost, self.broker.port),
                "REDIS_URL": "redis://127.0.0.1:6379/0", **(extra_env or {})}
         for part in PARTS:
             direct = make_url(postgres.database(f"proof_{part}"))
@@ -40,6 +41,22 @@ class FaultySuite(Suite):
                 hide_password=False)
         super().__init__("proof", work_dir, env)
         self._engines: dict = {}
+
+    def diagnosis(self) -> str:
+        """For a failure message: the queues as RabbitMQ sees them, and where every consumer and
+        relay is waiting (SIGUSR1 makes them write their stacks to their logs)."""
+        import os
+        import signal
+        import subprocess
+        import time
+        queues = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", self.vhost, "name", "messages_ready",
+                                 "messages_unacknowledged", "consumers"], capture_output=True, text=True).stdout
+        workers = [name for name, proc in self.procs.items() if not name.endswith(".web") and proc.alive()]
+        for name in workers:
+            os.kill(self.procs[name].pid, signal.SIGUSR1)
+        time.sleep(1)
+        stacks = "\n".join(f"--- {name}\n" + "\n".join(self.procs[name].log().splitlines()[-40:]) for name in workers)
+        return f"queues:\n{queues}\n{stacks}"
 
     def stop(self) -> None:
         super().stop()
