@@ -21,7 +21,8 @@ from .security import install_security
 
 def create_app(config=None):
     runtime = make_runtime(config)
-    app, _ = create_service_app(runtime, "Partner Experts Portal", serve_openapi=False)
+    app, _ = create_service_app(runtime, "Partner Experts Portal", serve_openapi=False,
+                                refuse_nul=False)
     app.config["MAX_CONTENT_LENGTH"] = None  # limits per route in install_security; uploads stream through
     install_security(app)
     for blueprint in (public, docs, proxy):

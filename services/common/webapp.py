@@ -5,7 +5,7 @@ from flask import Flask, current_app
 from flask_smorest import Api
 
 from .auth import TokenVerifier
-from .errors import ProblemSchema, install_error_handlers
+from .errors import ProblemSchema, install_error_handlers, refuse_nul_characters
 from .health import health_blueprint
 from .logs import configure_logging, install_request_ids
 from .metrics import install_metrics
@@ -22,7 +22,7 @@ BEARER = {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JW
 
 def create_service_app(runtime: Runtime, title: str, blueprints=(), error_table=None,
                        ready_checks=None, verifier: TokenVerifier | None = None,
-                       serve_openapi: bool = True) -> tuple[Flask, Api]:
+                       serve_openapi: bool = True, refuse_nul: bool = True) -> tuple[Flask, Api]:
     """A Flask app wired the same way in every service; ``blueprints`` are flask-smorest blueprints.
     ``serve_openapi`` off leaves ``/openapi.json`` to the app (the gateway merges the services')."""
     config = runtime.config
@@ -38,6 +38,8 @@ def create_service_app(runtime: Runtime, title: str, blueprints=(), error_table=
         jwks_url=f"{config.url_of('membership')}/.well-known/jwks.json")
     api = PortalApi(app)
     install_error_handlers(app, error_table)
+    if refuse_nul:  # off in the gateway: it streams bodies on and the services refuse them
+        refuse_nul_characters(app)
     install_request_ids(app)
     install_metrics(app, runtime.service)
     checks = {"database": runtime.db.ping, "bus": runtime.bus.ping, **(ready_checks or {})}

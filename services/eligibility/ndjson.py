@@ -12,6 +12,7 @@ from typing import BinaryIO, Iterator
 
 from marshmallow import ValidationError
 
+from services.common.errors import holds_nul
 from services.eligibility.schemas import BulkTalentLineSchema
 
 MAX_LINE_BYTES = 64 * 1024
@@ -74,6 +75,8 @@ def _read_talent_line(line: bytes, schema: BulkTalentLineSchema) -> dict | LineR
         return LineRejected("invalid_json", "Line is not valid JSON.")
     if not isinstance(value, dict):
         return LineRejected("invalid_json", "Line is not a JSON object.")
+    if b"\\u0000" in line and holds_nul(value):
+        return LineRejected("validation_error", "Text may not contain NUL characters.")
     if value.get("freelancer_id") is None:
         return LineRejected("missing_freelancer_id", "Line has no freelancer_id.")
     try:

@@ -125,3 +125,8 @@ def test_non_standard_json_and_bad_bytes_are_invalid_json():
 
 def test_an_empty_upload_yields_nothing():
     assert list(parse_ndjson_lines(io.BytesIO(b""))) == []
+
+
+def test_a_line_with_a_nul_character_is_refused_and_its_neighbours_kept():
+    lines = ndjson(talent_document(), talent_document(name="Ada\u0000"), talent_document(name="\\u0000 as text"))
+    assert codes(lines) == [(1, "accepted"), (2, "validation_error"), (3, "accepted")]
