@@ -25,6 +25,7 @@ class Scale:
     broker_down_seconds: float  # the broker unreachable during writes
     db_stall_seconds: float     # every database stalled
     cut_every_seconds: float    # broker connections cut this often during the journey
+    journey_cuts: int           # the journey goes on (more talent updates) until this many cuts
     outage_seconds: float       # each service stopped this long
     fuzz_examples: int          # schemathesis examples per operation
     rate_attempts: int          # sign-in attempts against a limit of rate_limit
@@ -33,9 +34,9 @@ class Scale:
 
 SCALES = {
     "fast": Scale("fast", talent_updates=300, broker_down_seconds=5, db_stall_seconds=3, cut_every_seconds=1.5,
-                  outage_seconds=2, fuzz_examples=3, rate_attempts=30, rate_limit=10),
+                  journey_cuts=3, outage_seconds=2, fuzz_examples=3, rate_attempts=30, rate_limit=10),
     "full": Scale("full", talent_updates=10_000, broker_down_seconds=30, db_stall_seconds=10, cut_every_seconds=3,
-                  outage_seconds=15, fuzz_examples=50, rate_attempts=300, rate_limit=50),
+                  journey_cuts=20, outage_seconds=15, fuzz_examples=50, rate_attempts=300, rate_limit=50),
 }
 
 
