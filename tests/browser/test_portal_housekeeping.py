@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-import re
-
 from tests.e2e.helpers import eventually_ok, new_partner, sign_up
-from tests.support.procs import wait_until
+from tests.e2e.test_membership_invitations import link_in_mail
 
-from .pages import checked, mail_to, watch_console
+from .pages import checked, watch_console
 
 
 def _signed_in(open_browser, account: dict):
@@ -73,10 +71,6 @@ def test_an_admin_resends_revokes_and_removes_and_a_member_switches_partners(por
 
 def _accept_by_api(portal, account: dict, partner: dict) -> None:
     """The coworker follows the link of their email (the journey test does this in the browser)."""
-    def token():
-        message = mail_to(portal, account["email"])
-        return message and re.search(r"/invitations/([A-Za-z0-9_\-]+)", message.get_body(("plain",)).get_content()).group(1)
-
     accepted = portal.call("POST", "/api/v1/invitations/accept", account["token"],
-                           json={"token": wait_until(token, 15, 0.2, "the invitation email")})
+                           json={"token": link_in_mail(portal, account["email"])})
     assert accepted.status_code == 200 and accepted.json()["partner_id"] == partner["id"], accepted.text
