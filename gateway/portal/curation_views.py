@@ -78,7 +78,7 @@ def use_case(pid, uid):
     return render_template("portal/use_case.html", use_case=use_case, tab=tab, search=search,
                            results=results, search_error=search_error, offerings=offerings,
                            experts=[e for e in experts if e["status"] == tab],
-                           counts={t: sum(e["status"] == t for e in experts) for t in TABS},
+                           counts=use_case["counts"],
                            approved=[e for e in experts if e["status"] == "approved"],
                            choices=_offering_choices(experts, offerings))
 

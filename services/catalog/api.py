@@ -281,8 +281,6 @@ def activity(args, pid):
     return paged(rows, args["limit"], lambda r: [r["id"]])
 
 
-
-
 def _subject_names(session, pid: str, entries) -> dict:
     """What people call the freelancers and use cases of these entries (None once gone)."""
     ids = {kind: {a.subject_id for a in entries if a.subject_type == kind} for kind in ("freelancer", "use_case")}
