@@ -38,9 +38,7 @@ def create_session(body):
     """Sign in: a short-lived access token."""
     with current_runtime().db.transaction() as session:
         account = handlers.authenticate(session, body["email"], body["password"])
-    signer = current_app.extensions["token_signer"]
-    token = signer.issue(account.id)
-    return {"access_token": token, "token_type": "Bearer", "expires_in": signer.lifetime}
+    return _access_token(account.id)
 
 
 @public.get("/me")
@@ -77,6 +75,10 @@ def issue_token(account_id):
     with current_runtime().db.transaction() as session:
         if session.get(Account, account_id) is None:
             raise Problem(404, "account_not_found", "No account has this id.")
+    return _access_token(account_id)
+
+
+def _access_token(account_id: str) -> dict:
     signer = current_app.extensions["token_signer"]
     return {"access_token": signer.issue(account_id), "token_type": "Bearer", "expires_in": signer.lifetime}
 
