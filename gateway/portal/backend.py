@@ -9,10 +9,8 @@ from flask import current_app, flash, g, request
 
 from services.common.errors import Problem
 
-from ..proxy import after_write
+from ..proxy import WRITES, after_write
 from ..routes import owner_of
-
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 @dataclass
