@@ -8,6 +8,7 @@ import time
 from datetime import datetime
 
 import requests
+from sqlalchemy.exc import IntegrityError
 import structlog
 
 from services.common.runtime import Runtime
@@ -45,11 +46,19 @@ class PageRefresher:
         return True
 
     def store_asset(self, partner_id: str, asset: dict) -> None:
-        """The answer of an upload through the gateway: shown at once."""
-        with self.runtime.db.transaction() as session:
-            readmodel.save_asset(session, partner_id, asset["kind"], asset["url"], int(asset["width"] or 0),
-                                 int(asset["height"]), asset["sha256"],
-                                 datetime.fromisoformat(asset["updated_at"]))
+        """The answer of an upload through the gateway: shown at once. The consumer may store
+        the same asset's event at the same moment: the loser of that race reads the winner's row
+        and keeps the newer of the two."""
+        for attempt in (1, 2):
+            try:
+                with self.runtime.db.transaction() as session:
+                    readmodel.save_asset(session, partner_id, asset["kind"], asset["url"],
+                                         int(asset["width"] or 0), int(asset["height"]), asset["sha256"],
+                                         datetime.fromisoformat(asset["updated_at"]))
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
 
     def rebuild(self) -> int:
         """Fetch every published page from catalog; the number stored."""
