@@ -31,7 +31,11 @@ class FaultySuite(Suite):
         self.direct_urls: dict[str, str] = {}
         self.vhost = rabbitmq.vhost("proof").rsplit("/", 1)[1]
         env = {"BROKER_URL": RabbitMQ.url(self.vhost, self.broker.port),
-               "REDIS_URL": "redis://127.0.0.1:6379/0", **(extra_env or {})}
+               "REDIS_URL": "redis://127.0.0.1:6379/0",
+               # a process killed mid-transaction behind a proxy can leave its session open on the
+               # server, holding the row it was inserting: the server ends it after this long
+               # (300 s by default), which must fit inside the tests' settling time
+               "PORTAL_DB_IDLE_TRANSACTION_SECONDS": "20", **(extra_env or {})}
         for part in PARTS:
             direct = make_url(postgres.database(f"proof_{part}"))
             proxy = FaultProxy(direct.host, direct.port or 5432).start()
