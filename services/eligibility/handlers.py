@@ -34,19 +34,28 @@ def accept_talent(runtime: Runtime, session: Session, freelancer_id: str, docume
     row = known.get(freelancer_id) if known is not None else session.get(Talent, freelancer_id)
     if row is not None and not domain.is_newer(document["updated_at"], row.updated_at):
         return STALE
-    before = domain.Standing.of(json.loads(row.document)) if row is not None else None
+    held = json.loads(row.document) if row is not None else None
+    before = domain.Standing.of(held) if held is not None else None
     plain = json_ready({k: v for k, v in document.items() if k != "freelancer_id"})
     if row is None:
         row = Talent(freelancer_id=freelancer_id)
         session.add(row)
     row.document, row.updated_at = json.dumps(plain), document["updated_at"]
-    runtime.emit(session, events.PROFILE_UPDATED, domain.searchable_profile(freelancer_id, document, criteria))
+    if held is None or not same_but_time(held, plain):
+        runtime.emit(session, events.PROFILE_UPDATED, domain.searchable_profile(freelancer_id, document, criteria))
     after = domain.Standing.of(document)
     if pairs is None:
         pairs = session.scalars(select(WatchedPair).where(WatchedPair.freelancer_id == freelancer_id))
     for pair in pairs:
         reconsider(runtime, session, pair, after, criteria, before=before)
     return CREATED if before is None else UPDATED
+
+
+def same_but_time(held: dict, incoming: dict) -> bool:
+    """True when two JSON-ready talent documents differ in ``updated_at`` alone: a newer
+    version that changes nothing catalog shows, so no profile event goes out for it."""
+    return {k: v for k, v in held.items() if k != "updated_at"} == {
+        k: v for k, v in incoming.items() if k != "updated_at"}
 
 
 def reconsider(runtime: Runtime, session: Session, pair: WatchedPair, standing: domain.Standing,

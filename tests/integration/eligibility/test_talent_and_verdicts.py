@@ -127,6 +127,21 @@ def test_every_accepted_change_publishes_the_searchable_profile(app, client):
     assert profile["hourly_rate"] == 95.5 and profile["projects"][0]["id"] == "pr-1"
 
 
+def test_a_newer_version_that_changes_only_its_time_publishes_no_profile(app, client):
+    put(client, "fl-1", talent())
+    catalog_says(app, "approved", "fl-1")
+    published(app, "eligibility.profile.updated")
+    again = put(client, "fl-1", talent(updated_at="2026-02-01T00:00:00Z"))
+    assert again.status_code == 200 and again.get_json()["stale"] is False
+    assert again.get_json()["updated_at"] == "2026-02-01T00:00:00Z"
+    assert published(app, "eligibility.profile.updated") == []
+    assert put(client, "fl-1", talent(updated_at="2026-01-15T00:00:00Z", jss=50)).get_json()["stale"]
+    put(client, "fl-1", talent(updated_at="2026-03-01T00:00:00Z", hourly_rate=99))
+    [profile] = published(app, "eligibility.profile.updated")
+    assert profile["hourly_rate"] == 99 and profile["updated_at"] == "2026-03-01T00:00:00Z"
+    assert [v["eligible"] for v in verdicts(client)] == [True]
+
+
 def test_updates_out_of_order_or_repeated_change_nothing(app, client):
     assert put(client, "fl-1", talent(updated_at="2026-05-01T00:00:00Z", jss=90)).status_code == 201
     older = put(client, "fl-1", talent(updated_at="2026-04-01T00:00:00Z", jss=50))
