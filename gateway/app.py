@@ -9,6 +9,7 @@ from services.common.config import SERVICES
 from services.common.webapp import create_service_app
 
 from .clients import ServiceClient
+from .fastpath import PublicPageFastPath, changes_of
 from .openapi import MergedSpec, docs
 from .pages import public
 from .portal import install_portal
@@ -28,6 +29,10 @@ def create_app(config=None):
     for blueprint in (public, docs, proxy):
         app.register_blueprint(blueprint)
     install_portal(app)
+    if os.environ.get("GATEWAY_PAGE_FAST_PATH", "on") != "off":
+        changes = changes_of(runtime.db.url)
+        runtime.on_close.append(changes.close)
+        app.wsgi_app = PublicPageFastPath(app.wsgi_app, changes, runtime.service)
     proxies = int(os.environ.get("GATEWAY_TRUSTED_PROXIES", "0"))
     if proxies:  # behind a load balancer: the visitor's address is in its X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

@@ -15,6 +15,7 @@ from . import readmodel
 
 public = Blueprint("public", __name__)
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+REPLAYABLE = "portal.replayable"  # (etag, changed_at) of an answer fastpath may give again
 CACHE_CONTROL = "public, no-cache"  # a CDN may keep it, but revalidates (cheap 304s) every time
 BADGES = {"top_rated": "Top Rated", "top_rated_plus": "Top Rated Plus",
           "expert_vetted": "Expert-Vetted", "rising_talent": "Rising Talent"}
@@ -73,6 +74,7 @@ def _conditional(head, kind: str, render) -> Response:
     else:
         body, mimetype = CACHE.get_or_render((etag, kind), lambda: render(_content(head)))
         response = Response(body, mimetype=mimetype)
+        request.environ[REPLAYABLE] = (etag, head.changed_at)
     response.set_etag(etag)
     response.last_modified = head.changed_at
     response.headers["Cache-Control"] = CACHE_CONTROL

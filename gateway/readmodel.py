@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select, text
 from sqlalchemy.orm import Session
 
 from services.common.db import utcnow
 
 from .models import PublicAsset, PublicPage
 
+CHANGES = "portal_public_pages"  # NOTIFY channel of every change to a page (PostgreSQL)
+CHANGE_LISTENERS = weakref.WeakSet()  # in this process: told right after a commit that changed a page
 ASSET_KEYS = {"logo-light": "logo_light", "logo-dark": "logo_dark", "branded-image": "branded_image"}
 
 
@@ -80,6 +83,22 @@ def _touch(session: Session, page: PublicPage) -> None:
     seed = f"{page.version}|{page.published}|{page.slug}|{'|'.join(shas)}|{page.content}"
     page.etag = hashlib.sha256(seed.encode()).hexdigest()[:32]
     page.changed_at = utcnow()
+    session.info["pages_changed"] = True
+    if session.get_bind().dialect.name == "postgresql":  # heard at commit by every process's listener
+        session.execute(text("SELECT pg_notify(:channel, :slug)"), {"channel": CHANGES, "slug": page.slug})
+
+
+@event.listens_for(Session, "after_commit")
+def _tell_this_process(session: Session) -> None:
+    """The writing process hears of its own change at once, before any notification arrives."""
+    if session.info.pop("pages_changed", False):
+        for listener in list(CHANGE_LISTENERS):
+            listener.changed()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop("pages_changed", None)
 
 
 def _assets(session: Session, partner_id: str) -> list[PublicAsset]:

@@ -48,14 +48,18 @@ def current_request_id() -> str | None:
     return structlog.contextvars.get_contextvars().get("request_id")
 
 
+def request_id(incoming: str | None) -> str:
+    """The caller's request id when it is a sane one, else a new one."""
+    return incoming if incoming and _VALID_ID.match(incoming) else uuid.uuid4().hex
+
+
 def install_request_ids(app: Flask) -> None:
     """Take the caller's request id (or make one), log each request, echo the id back."""
     log = structlog.get_logger("http")
 
     @app.before_request
     def _start():
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = request_id(request.headers.get(REQUEST_ID_HEADER))
         g.started = time.perf_counter()
         structlog.contextvars.bind_contextvars(request_id=g.request_id)
 

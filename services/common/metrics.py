@@ -50,13 +50,17 @@ def install_metrics(app: Flask, service: str) -> None:
         route = request.url_rule.rule if request.url_rule else "unmatched"
         started = g.get("metrics_started")
         if started is not None and route != "/metrics":
-            LATENCY.labels(service, route).observe(time.perf_counter() - started)
-            REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
+            observe_request(service, request.method, route, response.status_code, time.perf_counter() - started)
         return response
 
     @app.get("/metrics")
     def metrics():
         return Response(generate_latest(registry()), mimetype=CONTENT_TYPE_LATEST)
+
+
+def observe_request(service: str, method: str, route: str, status: int, seconds: float) -> None:
+    LATENCY.labels(service, route).observe(seconds)
+    REQUESTS.labels(service, method, route, str(status)).inc()
 
 
 def serve_metrics_if_configured() -> None:

@@ -21,6 +21,7 @@ class Runtime:
         self.migrations_dir = Path(migrations_dir)
         self.config = config or Config.from_env(service)
         self.db = Database(self.config.database_url)
+        self.on_close: list = []  # callables run by close(): whatever else the process opened
 
     @cached_property
     def bus(self) -> Bus:
@@ -45,6 +46,8 @@ class Runtime:
         return Relay(self.db, self.bus, self.outbox, service=self.service)
 
     def close(self) -> None:
+        for close in self.on_close:
+            close()
         if "bus" in self.__dict__:
             self.bus.close()
         self.db.dispose()
