@@ -51,18 +51,22 @@ def load(runtime, count: int) -> None:
         conn.execute(text("ANALYZE talent_profiles"))
 
 
-def timed(fn, repeat: int) -> list[float]:
-    fn()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
+def timed(fns, repeat: int) -> list[list[float]]:
+    """Milliseconds of each of ``fns``, taking turns call by call, so that a noisy moment of this
+    shared machine falls on both alike."""
+    for fn in fns:
         fn()
-        samples.append((time.perf_counter() - started) * 1000)
+    samples = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, taken in zip(fns, samples):
+            started = time.perf_counter()
+            fn()
+            taken.append((time.perf_counter() - started) * 1000)
     return samples
 
 
 def measure(runtime, repeat: int) -> dict[str, dict]:
-    """p50 and p95 in milliseconds of each query kind, ours and raw, alternating per kind."""
+    """p50 and p95 in milliseconds of each query kind, ours and raw, taking turns."""
     from services.catalog import search
     found = {}
     for kind, filters in QUERIES.items():
@@ -75,7 +79,7 @@ def measure(runtime, repeat: int) -> dict[str, dict]:
                 conn.execute(text(f"SELECT * FROM talent_profiles WHERE {RAW[kind]} "
                                   "ORDER BY name, freelancer_id LIMIT 51")).all()
 
-        mine, base = timed(ours, repeat), timed(raw, repeat)
+        mine, base = timed([ours, raw], repeat)
         found[kind] = {"p50": percentile(mine, 50), "p95": percentile(mine, 95),
                        "raw_p50": percentile(base, 50), "raw_p95": percentile(base, 95)}
     return found
