@@ -19,6 +19,7 @@ from .schemas import TalentDocumentSchema
 
 internal = Blueprint("talent", __name__, url_prefix="/internal/v1", description="Talent directory and verdicts")
 ID = validate.Regexp(r"^[A-Za-z0-9_.:-]{1,64}$")
+TALENT_DOCUMENT = TalentDocumentSchema()  # one instance: webargs would build the schema per request
 
 
 class TalentAnswer(Schema):
@@ -80,7 +81,7 @@ def _criteria():
 
 @internal.put("/talent/<string:freelancer_id>")
 @require_service
-@internal.arguments(TalentDocumentSchema)
+@internal.arguments(TALENT_DOCUMENT)
 @internal.response(200, TalentAnswer)
 @internal.alt_response(201, schema=TalentAnswer, description="A new freelancer")
 def put_talent(document, freelancer_id):
@@ -93,11 +94,11 @@ def put_talent(document, freelancer_id):
                       errors={"freelancer_id": ["Must equal the id in the path."]})
     runtime = current_runtime()
     with runtime.db.transaction() as session:
-        outcome = handlers.accept_talent(runtime, session, freelancer_id, document, _criteria())
-        stored = json.loads(session.get(Talent, freelancer_id).document)
-    verdict = domain.general_verdict(domain.Standing.of(stored), _criteria())
+        outcome, standing, updated_at = handlers.put_talent(runtime, session, freelancer_id, document,
+                                                            _criteria())
+    verdict = domain.general_verdict(standing, _criteria())
     answer = {"freelancer_id": freelancer_id, "stale": outcome == handlers.STALE, "eligible": verdict.eligible,
-              "ineligible_reasons": list(verdict.reasons), "updated_at": stored["updated_at"]}
+              "ineligible_reasons": list(verdict.reasons), "updated_at": updated_at}
     return answer, 201 if outcome == handlers.CREATED else 200
 
 

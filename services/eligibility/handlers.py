@@ -51,6 +51,19 @@ def accept_talent(runtime: Runtime, session: Session, freelancer_id: str, docume
     return CREATED if before is None else UPDATED
 
 
+def put_talent(runtime: Runtime, session: Session, freelancer_id: str, document: dict,
+               criteria: domain.Criteria) -> tuple[str, domain.Standing, str]:
+    """One PUT: its outcome, and the standing and ``updated_at`` of the document held after it,
+    taken from what is in hand rather than read back."""
+    held = session.get(Talent, freelancer_id)
+    outcome = accept_talent(runtime, session, freelancer_id, document, criteria,
+                            known={freelancer_id: held} if held is not None else {})
+    if outcome == STALE:
+        stored = json.loads(held.document)
+        return outcome, domain.Standing.of(stored), stored["updated_at"]
+    return outcome, domain.Standing.of(document), json_ready(document["updated_at"])
+
+
 def same_but_time(held: dict, incoming: dict) -> bool:
     """True when two JSON-ready talent documents differ in ``updated_at`` alone: a newer
     version that changes nothing catalog shows, so no profile event goes out for it."""

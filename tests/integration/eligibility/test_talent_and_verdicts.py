@@ -142,6 +142,35 @@ def test_a_newer_version_that_changes_only_its_time_publishes_no_profile(app, cl
     assert [v["eligible"] for v in verdicts(client)] == [True]
 
 
+def test_a_put_reads_the_talent_row_once_and_builds_no_schema(app, client, monkeypatch):
+    from sqlalchemy import event
+
+    from services.eligibility.schemas import TalentDocumentSchema
+    engine = app.config["RUNTIME"].db.engine
+    put(client, "fl-1", talent())
+    built, statements = [], []
+    original = TalentDocumentSchema.__init__
+
+    def build(schema, *args, **kwargs):
+        built.append(schema)
+        original(schema, *args, **kwargs)
+
+    def record(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()).lower())
+    monkeypatch.setattr(TalentDocumentSchema, "__init__", build)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        fresh = put(client, "fl-1", talent(updated_at="2026-02-01T00:00:00Z", jss=85))
+        late = put(client, "fl-1", talent(updated_at="2026-01-15T00:00:00Z"))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert fresh.get_json() == {"freelancer_id": "fl-1", "stale": False, "eligible": True,
+                                "ineligible_reasons": [], "updated_at": "2026-02-01T00:00:00Z"}
+    assert late.get_json() == {**fresh.get_json(), "stale": True}
+    assert len([s for s in statements if s.startswith("select") and "from talent" in s]) == 2  # one a PUT
+    assert built == []
+
+
 def test_updates_out_of_order_or_repeated_change_nothing(app, client):
     assert put(client, "fl-1", talent(updated_at="2026-05-01T00:00:00Z", jss=90)).status_code == 201
     older = put(client, "fl-1", talent(updated_at="2026-04-01T00:00:00Z", jss=50))
