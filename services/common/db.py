@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import String, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -156,3 +157,12 @@ def _migration_lock(database: Database):
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(7243001)"))
             conn.commit()
+
+
+def once_more_on_conflict(work):
+    """``work()``, a whole transaction, run again once when it lost a race to insert a row
+    that another transaction inserted first: the second run finds that row."""
+    try:
+        return work()
+    except IntegrityError:
+        return work()

@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import literal, select, tuple_
 
 from services.common.auth import require_service
+from services.common.db import once_more_on_conflict
 from services.common.errors import Problem
 from services.common.pagination import PageArgs, decode_cursor, page
 from services.common.webapp import current_runtime
@@ -93,9 +94,12 @@ def put_talent(document, freelancer_id):
         raise Problem(422, "validation_error", "freelancer_id differs from the path.",
                       errors={"freelancer_id": ["Must equal the id in the path."]})
     runtime = current_runtime()
-    with runtime.db.transaction() as session:
-        outcome, standing, updated_at = handlers.put_talent(runtime, session, freelancer_id, document,
-                                                            _criteria())
+
+    def store():
+        with runtime.db.transaction() as session:
+            return handlers.put_talent(runtime, session, freelancer_id, document, _criteria())
+
+    outcome, standing, updated_at = once_more_on_conflict(store)  # two first PUTs of one id at once
     verdict = domain.general_verdict(standing, _criteria())
     answer = {"freelancer_id": freelancer_id, "stale": outcome == handlers.STALE, "eligible": verdict.eligible,
               "ineligible_reasons": list(verdict.reasons), "updated_at": updated_at}

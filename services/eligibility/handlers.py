@@ -8,7 +8,7 @@ from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from services.common.bus.envelope import json_ready
-from services.common.db import utcnow
+from services.common.db import once_more_on_conflict, utcnow
 from services.common.runtime import Runtime
 
 from . import domain, events
@@ -54,8 +54,10 @@ def accept_talent(runtime: Runtime, session: Session, freelancer_id: str, docume
 def put_talent(runtime: Runtime, session: Session, freelancer_id: str, document: dict,
                criteria: domain.Criteria) -> tuple[str, domain.Standing, str]:
     """One PUT: its outcome, and the standing and ``updated_at`` of the document held after it,
-    taken from what is in hand rather than read back."""
-    held = session.get(Talent, freelancer_id)
+    taken from what is in hand rather than read back. The row is locked as it is read (on
+    PostgreSQL; SQLite takes its write lock at BEGIN), so of two PUTs at once the second
+    compares against what the first wrote: an older one can never be written last."""
+    held = session.get(Talent, freelancer_id, with_for_update=True)
     outcome = accept_talent(runtime, session, freelancer_id, document, criteria,
                             known={freelancer_id: held} if held is not None else {})
     if outcome == STALE:
@@ -147,20 +149,26 @@ def ingest_bulk(runtime: Runtime, stream, criteria: domain.Criteria, batch: int 
 
     def flush():
         nonlocal accepted, stale
+        kept, old = once_more_on_conflict(store)
+        accepted, stale = accepted + kept, stale + old
+        pending.clear()
+        pending_ids.clear()
+
+    def store() -> tuple[int, int]:
+        kept, old = 0, 0
         ids = [document["freelancer_id"] for document in pending]
         with runtime.db.transaction() as session, session.no_autoflush:
-            known = {row.freelancer_id: row for row in session.scalars(
-                select(Talent).where(Talent.freelancer_id.in_(ids)))}
+            known = {row.freelancer_id: row for row in session.scalars(  # locked in one order: no deadlock
+                select(Talent).where(Talent.freelancer_id.in_(ids)).order_by(Talent.freelancer_id).with_for_update())}
             pairs: dict[str, list] = {}
             for pair in session.scalars(select(WatchedPair).where(WatchedPair.freelancer_id.in_(ids))):
                 pairs.setdefault(pair.freelancer_id, []).append(pair)
             for document in pending:
                 fid = document["freelancer_id"]
                 outcome = accept_talent(runtime, session, fid, document, criteria, pairs.get(fid, []), known)
-                accepted += 1
-                stale += outcome == STALE
-        pending.clear()
-        pending_ids.clear()
+                kept += 1
+                old += outcome == STALE
+        return kept, old
 
     for number, result in parse_ndjson_lines(stream):
         if isinstance(result, LineRejected):

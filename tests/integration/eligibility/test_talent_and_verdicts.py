@@ -284,3 +284,43 @@ def _wait_for(condition, seconds: float = 10):
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.1)
+
+
+def test_of_two_puts_at_once_an_older_one_is_never_written_last(app, client):
+    """The newer PUT holds its transaction open; the older one, sent meanwhile, must wait and
+    then find itself stale instead of overwriting the newer document when its turn comes."""
+    from services.eligibility import handlers
+    runtime, criteria = app.config["RUNTIME"], app.extensions["criteria"]
+    put(client, "fl-1", talent(jss=90, updated_at="2026-01-01T00:00:00Z"))
+    newer, older = talent(jss=95, updated_at="2026-03-01T00:00:00Z"), talent(jss=70, updated_at="2026-02-01T00:00:00Z")
+    answers = []
+    with runtime.db.transaction() as session:
+        handlers.put_talent(runtime, session, "fl-1", _loaded(newer), criteria)
+        second = threading.Thread(target=lambda: answers.append(put(client, "fl-1", older)))
+        second.start()
+        time.sleep(0.5)  # the older PUT is now waiting on the row (PostgreSQL) or the write lock (SQLite)
+    second.join(30)
+    assert answers[0].status_code == 200 and answers[0].get_json()["stale"] is True
+    assert client.get("/internal/v1/talent/fl-1", headers=OPERATOR).get_json()["document"]["jss"] == 95
+
+
+def test_two_first_puts_of_one_freelancer_at_once_both_answer(app, client):
+    """Both find no row; the one that loses the race to insert it runs again and finds it."""
+    from services.eligibility import handlers
+    runtime, criteria = app.config["RUNTIME"], app.extensions["criteria"]
+    answers = []
+    with runtime.db.transaction() as session:
+        handlers.put_talent(runtime, session, "fl-9", _loaded(talent(updated_at="2026-03-01T00:00:00Z")), criteria)
+        second = threading.Thread(target=lambda: answers.append(
+            put(client, "fl-9", talent(jss=70, updated_at="2026-02-01T00:00:00Z"))))
+        second.start()
+        time.sleep(0.5)
+    second.join(30)
+    assert answers[0].status_code == 200, answers[0].get_data(as_text=True)
+    assert answers[0].get_json()["stale"] is True
+    assert client.get("/internal/v1/talent/fl-9", headers=OPERATOR).get_json()["document"]["jss"] == 92
+
+
+def _loaded(doc: dict) -> dict:
+    from services.eligibility.api import TALENT_DOCUMENT
+    return TALENT_DOCUMENT.load(doc)
