@@ -2,11 +2,14 @@
 search with a GIN index; SQLite FTS5 in the embedded default), filters, keyset pages."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import datetime
 
 from sqlalchemy import and_, func, literal, literal_column, or_, select, text, tuple_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .models import TalentProfile
@@ -31,19 +34,25 @@ def profile_row(profile: dict) -> dict:
 
 
 def save_profile(session: Session, profile: dict) -> bool:
-    """Upsert from an ``eligibility.profile.updated`` payload unless ours is newer; True if stored."""
+    """Upsert from an ``eligibility.profile.updated`` payload unless ours is newer; True if stored.
+    One statement (insert, or update only when ours is older) instead of a read and a write."""
     values = profile_row(profile)
-    row = session.get(TalentProfile, values["freelancer_id"])
-    if row is not None and row.updated_at >= values["updated_at"]:
+    dialect = session.get_bind().dialect.name
+    if session.execute(_upsert(dialect), values).first() is None:
         return False
-    row = row or TalentProfile(freelancer_id=values["freelancer_id"])
-    for name, value in values.items():
-        setattr(row, name, value)
-    session.add(row)
-    session.flush()
-    if session.bind.dialect.name == "sqlite":
+    if dialect == "sqlite":
         index_text(session, [values])
     return True
+
+
+@functools.cache
+def _upsert(dialect: str):
+    table = TalentProfile.__table__
+    insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.freelancer_id],
+        set_={c.name: insert.excluded[c.name] for c in table.c if c.name != "freelancer_id"},
+        where=table.c.updated_at < insert.excluded.updated_at).returning(table.c.freelancer_id)
 
 
 def index_text(session: Session, rows: list[dict]) -> None:

@@ -39,6 +39,19 @@ def test_search_bar_and_filters(catalog):
     assert [i["eligible"] for i in search(catalog, other, q="ada")["items"]] == [False]
 
 
+def test_a_profile_follows_the_newest_event_whatever_order_they_arrive_in(catalog):
+    p = catalog.partner()
+    catalog.talent("fl-a", updated_at="2026-02-01T00:00:00Z", name="Grace Hopper", hourly_rate=150.0)
+    catalog.talent("fl-a", updated_at="2026-01-01T00:00:00Z", name="Grace Older", hourly_rate=90.0)
+    catalog.talent("fl-a", updated_at="2026-02-01T00:00:00Z", name="Grace Same Time", hourly_rate=10.0)
+    [shown] = search(catalog, p, q="grace")["items"]
+    assert (shown["name"], shown["hourly_rate"]) == ("Grace Hopper", 150.0)
+    catalog.talent("fl-a", updated_at="2026-03-01T00:00:00Z", name="Grace Brewster Hopper", skills=["COBOL"])
+    [shown] = search(catalog, p, q="brewster")["items"]
+    assert (shown["name"], shown["skills"], shown["hourly_rate"]) == ("Grace Brewster Hopper", ["COBOL"], 80.0)
+    assert search(catalog, p, q="grace", skill="python")["items"] == []  # the old skills left the index
+
+
 def test_pages_of_results_follow_a_stable_cursor(catalog):
     p = catalog.partner()
     for i in range(7):
