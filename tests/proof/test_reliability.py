@@ -214,6 +214,7 @@ def test_writes_succeed_while_the_broker_is_unreachable_and_the_backlog_drains_a
             doc = docs[writes % len(docs)]
             answers = [suite.operator("PUT", f"/internal/v1/talent/{doc['freelancer_id']}", json={
                            **{k: v for k, v in doc.items() if k != "freelancer_id"},
+                           "title": f"{doc['title'][:40]} w{writes}",  # a change: it has an event to publish
                            "updated_at": later(doc["updated_at"], writes + 1)}),
                        suite.call("POST", f"/api/v1/partners/{partner['id']}/use-cases", admin["token"],
                                   json={"name": f"Written while down {writes}"})]
