@@ -8,9 +8,9 @@ import time
 from datetime import datetime
 
 import requests
-from sqlalchemy.exc import IntegrityError
 import structlog
 
+from services.common.db import once_more_on_conflict
 from services.common.runtime import Runtime
 
 from . import readmodel
@@ -49,16 +49,12 @@ class PageRefresher:
         """The answer of an upload through the gateway: shown at once. The consumer may store
         the same asset's event at the same moment: the loser of that race reads the winner's row
         and keeps the newer of the two."""
-        for attempt in (1, 2):
-            try:
-                with self.runtime.db.transaction() as session:
-                    readmodel.save_asset(session, partner_id, asset["kind"], asset["url"],
-                                         int(asset["width"] or 0), int(asset["height"]), asset["sha256"],
-                                         datetime.fromisoformat(asset["updated_at"]))
-                return
-            except IntegrityError:
-                if attempt == 2:
-                    raise
+        def store():
+            with self.runtime.db.transaction() as session:
+                readmodel.save_asset(session, partner_id, asset["kind"], asset["url"], int(asset["width"] or 0),
+                                     int(asset["height"]), asset["sha256"], datetime.fromisoformat(asset["updated_at"]))
+
+        once_more_on_conflict(store)
 
     def rebuild(self) -> int:
         """Fetch every published page from catalog; the number stored."""
