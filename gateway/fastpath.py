@@ -30,7 +30,7 @@ from datetime import datetime
 from sqlalchemy.engine import make_url
 from werkzeug.http import parse_date, parse_etags, remove_entity_headers
 
-from services.common.db import _pg_settings
+from services.common.db import pg_settings
 from services.common.logs import REQUEST_ID_HEADER, request_id
 from services.common.metrics import observe_request
 
@@ -126,7 +126,7 @@ class PostgresChanges:
         while running():
             try:
                 with psycopg.connect(self.conninfo, autocommit=True, application_name=LISTENER,
-                                     **_pg_settings()) as conn:
+                                     **pg_settings()) as conn:
                     conn.execute(f"LISTEN {readmodel.CHANGES}")
                     self.changed()  # whatever changed while nobody listened
                     self._listening = not self._closed.is_set()

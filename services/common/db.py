@@ -59,10 +59,10 @@ def make_engine(url: str) -> Engine:
     url_obj = make_url(url)
     if url_obj.get_backend_name() == "sqlite":
         return _sqlite_engine(url_obj)
-    return create_engine(url_obj, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=_pg_settings())
+    return create_engine(url_obj, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args=pg_settings())
 
 
-def _pg_settings() -> dict:
+def pg_settings() -> dict:
     """Never wait forever on PostgreSQL: a connect timeout, TCP keepalives that notice a dead
     peer, and a server that ends a transaction its client left open (a killed process behind a
     proxy, a partition) so its locks do not hold every other writer."""
