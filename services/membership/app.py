@@ -9,6 +9,7 @@ from services.common.auth import SigningKeys, TokenSigner, TokenVerifier
 from services.common.webapp import create_service_app
 
 from . import api
+from .internal_members import member_checks
 from .limits import install_limits
 from .runtime import make_runtime
 
@@ -24,7 +25,7 @@ def create_app(config=None):
     runtime = make_runtime(config)
     keys = signing_keys(runtime.config)
     app, _ = create_service_app(
-        runtime, "Membership", [api.public, api.internal, api.keys, api.team],
+        runtime, "Membership", [api.public, api.internal, api.keys, api.team, member_checks],
         verifier=TokenVerifier(jwks=keys.jwks))
     # rate limits key on the caller's address, which the gateway passes in X-Forwarded-For
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(os.environ.get("MEMBERSHIP_TRUSTED_PROXIES", "1")))
