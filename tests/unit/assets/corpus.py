@@ -42,11 +42,41 @@ EXPECTED = {
     "css-import.svg": (LOGO, "svg_unsafe"),
     "animate-href.svg": (LOGO, "svg_unsafe"),
     "xml-stylesheet.svg": (LOGO, "svg_unsafe"),
-    "doctype.svg": (LOGO, "svg_unsafe"),
+    "doctype.svg": (LOGO, ACCEPTED),
+    "doctype-empty-internal-subset.svg": (LOGO, "svg_unsafe"),
+    "doctype-system-only.svg": (LOGO, "svg_unsafe"),
+    "doctype-xhtml.svg": (LOGO, "svg_unsafe"),
+    "doctype-svg-tiny.svg": (LOGO, "svg_unsafe"),
+    "doctype-html-name.svg": (LOGO, "svg_unsafe"),
+    "doctype-second-in-comment.svg": (LOGO, "svg_unsafe"),
     "entity.svg": (LOGO, "svg_unsafe"),
     "external-entity.svg": (LOGO, "svg_unsafe"),
     "billion-laughs.svg": (LOGO, "svg_unsafe"),
     "png-renamed.svg": (LOGO, "unsupported_type"),
+    # as design tools export logos, and hostile files of the same shape
+    "illustrator-cc.svg": (LOGO, ACCEPTED),
+    "illustrator-cc-cdata.svg": (LOGO, ACCEPTED),
+    "illustrator-cs6-presentation.svg": (LOGO, ACCEPTED),
+    "illustrator-10-svg10-pt.svg": (LOGO, ACCEPTED),
+    "illustrator-svg-20010904.svg": (LOGO, ACCEPTED),
+    "illustrator-entities.svg": (LOGO, "svg_unsafe"),
+    "illustrator-style-url-external.svg": (LOGO, "svg_unsafe"),
+    "illustrator-style-url-hex-escape.svg": (LOGO, "svg_unsafe"),
+    "illustrator-style-url-char-escape.svg": (LOGO, "svg_unsafe"),
+    "illustrator-style-url-comment.svg": (LOGO, "svg_unsafe"),
+    "illustrator-style-url-uppercase.svg": (LOGO, "svg_unsafe"),
+    "illustrator-style-import.svg": (LOGO, "svg_unsafe"),
+    "illustrator-style-import-escaped.svg": (LOGO, "svg_unsafe"),
+    "illustrator-style-attribute-url.svg": (LOGO, "svg_unsafe"),
+    "inkscape-1.3.svg": (LOGO, ACCEPTED),
+    "inkscape-1.3-too-tall.svg": (LOGO, "svg_too_tall"),
+    "inkscape-onload.svg": (LOGO, "svg_unsafe"),
+    "inkscape-script.svg": (LOGO, "svg_unsafe"),
+    "inkscape-linked-image.svg": (LOGO, "svg_unsafe"),
+    "figma.svg": (LOGO, ACCEPTED),
+    "figma-image-fill.svg": (LOGO, "svg_unsafe"),
+    "sketch-70.svg": (LOGO, ACCEPTED),
+    "sketch-external-use.svg": (LOGO, "svg_unsafe"),
     "svg-renamed.png": (IMAGE, "unsupported_type"),
     "image.gif": (IMAGE, "unsupported_type"),
     "image.webp": (IMAGE, "unsupported_type"),
@@ -67,6 +97,12 @@ EXPECTED = {
     "truncated.jpg": (IMAGE, "image_invalid"),
     "bomb-header.png": (IMAGE, "image_too_large"),
 }
+
+
+DESIGN_TOOL_LOGOS = sorted(name for name, (kind, code) in EXPECTED.items()
+                           if name.split("-")[0] in ("illustrator", "inkscape", "figma", "sketch") and not code)
+HOSTILE_DESIGN_TOOL_LOGOS = sorted(name for name, (kind, code) in EXPECTED.items()
+                                   if name.split("-")[0] in ("illustrator", "inkscape", "figma", "sketch") and code)
 
 
 def read(name: str) -> bytes:
