@@ -1,23 +1,19 @@
 """Catalog's request and response schemas (input and output kept apart)."""
 from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
 
+from services.common.openapi import NOT_BLANK, Pattern
 from services.common.pagination import PageArgs
 
 from .domain import MAX_SAVE, STATUSES
 
-FREELANCER_ID = validate.Regexp(r"^[A-Za-z0-9_.:-]{1,64}$")
+FREELANCER_ID = Pattern(r"^[A-Za-z0-9_.:-]{1,64}$")
 BADGES = ("top_rated", "top_rated_plus", "expert_vetted", "rising_talent")
 
 
 def _name(required=True):
-    return fields.String(required=required, validate=[validate.Length(max=120), _not_blank])
-
-
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError("Must not be blank.")
-    if len(value.strip()) > 60:
-        raise ValidationError("Longer than 60 characters.")
+    """1-60 characters, not all whitespace (API.md); runs of whitespace are stored as one space."""
+    return fields.String(required=required, validate=[validate.Length(min=1, max=60),
+                                                      Pattern(NOT_BLANK, error="Must not be blank.")])
 
 
 class CreateUseCaseSchema(Schema):
@@ -26,6 +22,9 @@ class CreateUseCaseSchema(Schema):
 
 
 class UpdateUseCaseSchema(Schema):
+    class Meta:
+        json_schema = {"minProperties": 1}  # the check below, documented
+
     name = _name(required=False)
     description = fields.String(validate=validate.Length(max=500))
     position = fields.Integer(validate=validate.Range(min=0, max=10000))
@@ -61,7 +60,7 @@ class TalentQuerySchema(PageArgs):
     badge = fields.String(validate=validate.OneOf(BADGES))
     min_jss = fields.Integer(validate=validate.Range(min=0, max=100))
     max_rate = fields.Float(validate=validate.Range(min=0))
-    country = fields.String(validate=validate.Regexp(r"^[A-Za-z]{2}$"))
+    country = fields.String(validate=Pattern(r"^[A-Za-z]{2}$"))
     eligible = fields.Boolean()
 
 
@@ -90,7 +89,7 @@ class SaveExpertsSchema(Schema):
         unknown = RAISE
 
     freelancer_ids = fields.List(fields.String(validate=FREELANCER_ID), required=True,
-                                 validate=validate.Length(min=1, max=MAX_SAVE))
+                                 validate=validate.Length(min=1, max=MAX_SAVE), metadata={"uniqueItems": True})
 
     @validates_schema
     def _unique(self, data, **kwargs):
@@ -178,7 +177,7 @@ class PublishedSchema(Schema):
 
 
 class ActivityQuerySchema(PageArgs):
-    kind = fields.String(validate=validate.Regexp(r"^[a-z_]{1,30}$"))
+    kind = fields.String(validate=Pattern(r"^[a-z_]{1,30}$"))
 
 
 class SubjectSchema(Schema):

@@ -5,17 +5,12 @@ from flask import Flask, current_app
 from flask_smorest import Api
 
 from .auth import TokenVerifier
-from .errors import ProblemSchema, install_error_handlers, refuse_nul_characters
+from .errors import install_error_handlers, refuse_nul_characters
 from .health import health_blueprint
 from .logs import configure_logging, install_request_ids
 from .metrics import install_metrics
+from .openapi import PortalApi
 from .runtime import Runtime
-
-class PortalApi(Api):
-    """flask-smorest's Api documenting errors as the problem+json we answer."""
-
-    ERROR_SCHEMA = ProblemSchema
-
 
 BEARER = {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
 

@@ -11,6 +11,7 @@ from sqlalchemy import literal, select, tuple_
 from services.common.auth import require_service
 from services.common.db import once_more_on_conflict
 from services.common.errors import Problem
+from services.common.openapi import Pattern
 from services.common.pagination import PageArgs, decode_cursor, page
 from services.common.webapp import current_runtime
 
@@ -19,7 +20,7 @@ from .models import Talent, VerdictRecord, WatchedPair
 from .schemas import TalentDocumentSchema
 
 internal = Blueprint("talent", __name__, url_prefix="/internal/v1", description="Talent directory and verdicts")
-ID = validate.Regexp(r"^[A-Za-z0-9_.:-]{1,64}$")
+ID = Pattern(r"^[A-Za-z0-9_.:-]{1,64}$")
 TALENT_DOCUMENT = TalentDocumentSchema()  # one instance: webargs would build the schema per request
 
 
@@ -88,7 +89,7 @@ def _criteria():
 def put_talent(document, freelancer_id):
     """Create or update a freelancer's talent document; an update not newer than the stored
     one changes nothing and answers ``stale: true``."""
-    if not ID.regex.match(freelancer_id):
+    if not ID.matches(freelancer_id):
         raise Problem(404, "not_found", "No such freelancer id.")
     if document.get("freelancer_id", freelancer_id) != freelancer_id:
         raise Problem(422, "validation_error", "freelancer_id differs from the path.",

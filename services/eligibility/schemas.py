@@ -11,7 +11,9 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-ID_PATTERN = r"[A-Za-z0-9_.:-]+"
+from services.common.openapi import NOT_BLANK, Pattern
+
+ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 BADGES = ("top_rated", "top_rated_plus", "expert_vetted", "rising_talent")
 ACCOUNT_STATUSES = ("active", "suspended")
 PROFILE_VISIBILITIES = ("public", "private")
@@ -59,7 +61,7 @@ class Rfc3339DateTime(fields.AwareDateTime):
 
 def _identifier(**kwargs) -> fields.String:
     return fields.String(
-        validate=[validate.Length(1, 64), validate.Regexp(rf"{ID_PATTERN}\Z")],
+        validate=[validate.Length(1, 64), Pattern(ID_PATTERN)],
         **kwargs,
     )
 
@@ -67,13 +69,8 @@ def _identifier(**kwargs) -> fields.String:
 def _text(minimum: int, maximum: int, **kwargs) -> fields.String:
     checks = [validate.Length(minimum, maximum)]
     if minimum:
-        checks.append(_not_blank)
+        checks.append(Pattern(NOT_BLANK, error="Must not be blank."))
     return fields.String(validate=checks, **kwargs)
-
-
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError("Must not be blank.")
 
 
 def _unique(values: list) -> None:
@@ -132,13 +129,14 @@ class TalentDocumentSchema(Schema):
     hourly_rate = Money(MAX_RATE, required=True)
     country = fields.String(
         required=True,
-        validate=validate.Regexp(r"[A-Z]{2}\Z", error=ALPHA2_ERROR),
+        validate=Pattern(r"^[A-Z]{2}$", error=ALPHA2_ERROR),
     )
     jss = fields.Integer(strict=True, required=True, validate=validate.Range(0, 100))
     badges = fields.List(
         fields.String(validate=validate.OneOf(BADGES)),
         load_default=list,
         validate=_unique,
+        metadata={"uniqueItems": True},
     )
     account_status = fields.String(
         required=True, validate=validate.OneOf(ACCOUNT_STATUSES)

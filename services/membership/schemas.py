@@ -16,7 +16,9 @@ def Email():  # noqa: N802 - reads like a field type
 
 class CreateAccountSchema(Schema):
     email = Email()
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=256))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=256),
+                             metadata={"description": "At least 10 characters, not a common password "
+                                                      "(else 422 weak_password)"})
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
 
 
@@ -24,6 +26,10 @@ class AccountSchema(Schema):
     id = fields.String()
     email = fields.String()
     name = fields.String()
+
+
+class VerifyEmailSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 class CreateSessionSchema(Schema):
@@ -45,6 +51,7 @@ class PartnerRefSchema(Schema):
 
 
 class MeSchema(AccountSchema):
+    email_verified = fields.Boolean(metadata={"description": "Whether the owner opened the mailed link"})
     partners = fields.List(fields.Nested(PartnerRefSchema))
 
 
