@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import requests
@@ -34,9 +35,24 @@ def seed(config: Config) -> None:
     operator = {"Authorization": f"Bearer {config.operator_token}"}
     requests.post(f"{base}/api/v1/accounts", timeout=10,
                   json={"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "name": "Demo Admin"})
+    confirm_demo_email()
     granted = requests.post(f"{base}/internal/v1/partners", json=DEMO_PARTNER, headers=operator, timeout=10)
     partner_id = granted.json().get("id") if granted.status_code == 201 else None
     seed_talent(base, operator, partner_id)
+
+
+def confirm_demo_email() -> None:
+    """The demo address receives no mail anyone reads: the seed confirms it the way an operator
+    does (`python -m services.membership verify-email`), in membership's own database, so the
+    grant below finds a verified account."""
+    from services.membership import handlers
+    from services.membership.runtime import make_runtime
+    runtime = make_runtime()
+    try:
+        with runtime.db.transaction() as session:
+            handlers.confirm_email(session, DEMO_EMAIL)
+    finally:
+        runtime.close()
 
 
 def seed_talent(base: str, operator: dict, partner_id: str | None, count: int = DEMO_TALENT) -> dict:
@@ -54,7 +70,8 @@ def seed_talent(base: str, operator: dict, partner_id: str | None, count: int = 
 def seed_when_ready(config: Config) -> None:
     try:
         for part in ("gateway", "membership", "eligibility"):
-            wait_for(f"{config.url_of(part)}/readyz")
+            admin = os.environ.get("GATEWAY_ADMIN_PORT") if part == "gateway" else None  # its /readyz is there
+            wait_for(f"http://127.0.0.1:{admin}/readyz" if admin else f"{config.url_of(part)}/readyz")
         seed(config)
         print(f"demo ready: sign in as {DEMO_EMAIL}", flush=True)
     except Exception as exc:  # the suite keeps running without the demo

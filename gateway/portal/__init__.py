@@ -19,7 +19,7 @@ class PortalOnlySessions(SecureCookieSessionInterface):
     """Cookie sessions on the portal's own paths only: public pages and the API never read
     or sign a cookie (a measurable share of a public page's time)."""
 
-    PATHS = ("/portal", "/invitations/")
+    PATHS = ("/portal", "/invitations/", "/verify-email/")
 
     def open_session(self, app, request):
         if not request.path.startswith(self.PATHS):

@@ -19,12 +19,43 @@ def signup():
             if created.ok:
                 refusal = _start_session(values["email"], values["password"])
                 if refusal is None:
+                    flash(f"We sent a link to {values['email']}: open it to confirm your email address.")
                     return redirect(target, 303)
+            elif created.code == "weak_password":
+                errors = {"password": [created.data.get("detail") or "Choose a stronger password."]}
             else:
-                refusal = "That email already has an account: sign in instead." \
-                    if created.code == "email_taken" else created.message
+                refusal = SIGNUP_REFUSALS.get(created.code or "", created.message)
+    values.pop("password", None)
     return render_template("portal/signup.html", values=values, errors=errors, refusal=refusal,
                            next=target), 422 if errors or refusal else 200
+
+
+SIGNUP_REFUSALS = {
+    "email_taken": "That email already has an account: sign in instead.",
+    "rate_limited": "Too many sign-ups just now; wait a few minutes and try again.",
+}
+
+
+@portal.get("/verify-email/<token>")
+def verify_email(token):
+    """The link of the verification mail: a page with a button, so that a mail scanner
+    following the link verifies nothing (API.md, Details of the second round)."""
+    return render_template("portal/verify_email.html", token=token, done=False)
+
+
+@portal.post("/verify-email/<token>")
+def confirm_email(token):
+    """The button of the verification page: the address is confirmed (the link works once)."""
+    answer = backend.call("POST", "/api/v1/accounts/verify", json={"token": token}, token="")
+    if not answer.ok:
+        refusal = "This link is not valid, or it was used already." \
+            if answer.code in ("verification_not_found", "validation_error") else answer.message
+        return render_template("portal/verify_email.html", token=token, done=False, refusal=refusal), \
+            404 if answer.status == 422 else answer.status
+    if g.portal_session is not None:
+        flash("Your email address is confirmed.")
+        return redirect(url_for("portal.home"), 303)
+    return render_template("portal/verify_email.html", token=token, done=True)
 
 
 @portal.route("/portal/signin", methods=["GET", "POST"])

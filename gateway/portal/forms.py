@@ -15,7 +15,7 @@ class _Form(Schema):
 class SignUpForm(_Form):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, validate=validate.Length(min=10, max=1024))
+    password = fields.String(required=True, validate=validate.Length(max=256))  # membership judges strength
 
 
 class SignInForm(_Form):

@@ -24,9 +24,24 @@ keys = Blueprint("keys", __name__, description="Token verification keys")
 @public.arguments(schemas.CreateAccountSchema)
 @public.response(201, schemas.AccountSchema)
 def create_account(body):
-    """Sign up with an email, a password and a name."""
+    """Sign up with an email, a password and a name: 201 with an unverified account, and a mail
+    to the address with its verification link. 422 ``weak_password`` (under 10 characters, one
+    repeated character, the email or its local part, or among the 10,000 most common passwords);
+    409 ``email_taken`` (another account has the address, unless it is unverified and older than
+    24 hours: then it is replaced); 429 ``rate_limited`` per client address and per email."""
+    runtime = current_runtime()
+    with runtime.db.transaction() as session:
+        return handlers.create_account(runtime, session, **body)
+
+
+@public.post("/accounts/verify")
+@public.arguments(schemas.VerifyEmailSchema)
+@public.response(204)
+def verify_email(body):
+    """Confirm an account's email address with the token of the mailed link (single use):
+    204, or 404 ``verification_not_found`` (unknown or used)."""
     with current_runtime().db.transaction() as session:
-        return handlers.create_account(session, **body)
+        handlers.verify_email(session, body["token"])
 
 
 @public.post("/sessions")
@@ -51,6 +66,7 @@ def me():
         if account is None:
             raise Problem(401, "unauthorized", "This account no longer exists.")
         return {"id": account.id, "email": account.email, "name": account.name,
+                "email_verified": account.verified_at is not None,
                 "partners": handlers.partners_of(session, account.id)}
 
 

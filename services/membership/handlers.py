@@ -15,16 +15,49 @@ from . import domain, events
 from .models import Account, Invitation, Membership, OutgoingMail, Partner
 
 
-def create_account(session: Session, email: str, password: str, name: str) -> Account:
+def create_account(runtime: Runtime, session: Session, email: str, password: str, name: str) -> Account:
+    """A new, unverified account and the mail with its verification link (API.md, Changed rules).
+    The address of an unverified account older than 24 hours is taken over; any other
+    existing account's is 409 ``email_taken``."""
     email = domain.normalise_email(email)
-    if session.scalar(select(Account.id).where(Account.email == email)):
-        raise Problem(409, "email_taken", "An account with this email exists.")
-    account = Account(email=email, name=name.strip(), password_hash=domain.hash_password(password))
+    weakness = domain.password_weakness(password, email)
+    if weakness:
+        raise Problem(422, "weak_password", weakness, errors={"password": [weakness]})
+    existing = session.scalar(select(Account).where(Account.email == email))
+    if existing is not None:
+        if existing.verified_at is not None or existing.created_at > utcnow() - domain.VERIFICATION_GRACE:
+            raise Problem(409, "email_taken", "An account with this email exists.")
+        session.delete(existing)  # never verified: no memberships, nothing else points at it
+        session.flush()
+    token, digest = domain.new_token()
+    account = Account(email=email, name=name.strip(), password_hash=domain.hash_password(password),
+                      verification_hash=digest)
     session.add(account)
     try:
         session.flush()
     except IntegrityError as exc:
         raise Problem(409, "email_taken", "An account with this email exists.") from exc
+    subject, body = domain.verification_email(f"{runtime.config.public_url}/verify-email/{token}")
+    session.add(OutgoingMail(recipient=email, subject=subject, body=body))
+    return account
+
+
+def verify_email(session: Session, token: str) -> None:
+    """The account whose mailed link holds ``token`` is verified; the link works once."""
+    account = session.scalar(select(Account).where(Account.verification_hash == domain.token_hash(token)))
+    if account is None:
+        raise Problem(404, "verification_not_found", "This link is not valid, or it was used already.")
+    account.verified_at, account.verification_hash = utcnow(), None
+
+
+def confirm_email(session: Session, email: str) -> Account:
+    """An operator confirms an address they checked themselves (``verify-email`` on the command
+    line, the demo seed): the account is verified as if its owner had opened the link."""
+    account = session.scalar(select(Account).where(Account.email == domain.normalise_email(email)))
+    if account is None:
+        raise Problem(404, "account_not_found", "No account has this email.")
+    if account.verified_at is None:
+        account.verified_at, account.verification_hash = utcnow(), None
     return account
 
 
@@ -47,6 +80,9 @@ def grant_access(runtime: Runtime, session: Session, name: str, slug: str, admin
     if admin is None:
         raise Problem(422, "account_not_found", "No account has this email.",
                       errors={"admin_email": ["No account has this email."]})
+    if admin.verified_at is None:
+        raise Problem(422, "account_not_verified", "This account has not confirmed its email address yet.",
+                      errors={"admin_email": ["The account has not confirmed this address yet."]})
     if session.scalar(select(Partner.id).where(Partner.slug == slug)):
         raise Problem(409, "slug_taken", "This slug is taken.")
     partner = Partner(name=name.strip(), slug=slug, admin_account_id=admin.id)
@@ -111,7 +147,7 @@ def _send_invitation(runtime, session, partner_id, actor, email, message) -> Inv
     for old in session.scalars(select(Invitation).where(Invitation.partner_id == partner_id,
                                                         Invitation.email == email, Invitation.status == "pending")):
         old.status = "revoked"  # one live invitation per email: the newest
-    token, digest = domain.new_invitation_token()
+    token, digest = domain.new_token()
     invitation = Invitation(partner_id=partner_id, email=email, token_hash=digest, message=message or "",
                             invited_by=actor, expires_at=utcnow() + timedelta(days=domain.INVITATION_DAYS))
     session.add(invitation)
@@ -144,7 +180,7 @@ def resend(runtime, session, partner_id, actor, invitation_id) -> Invitation:
     invitation = invitation_of(session, partner_id, invitation_id)
     if invitation.status != "pending":
         raise Problem(409, f"invitation_{invitation.status}", f"This invitation is {invitation.status}.")
-    token, invitation.token_hash = domain.new_invitation_token()
+    token, invitation.token_hash = domain.new_token()
     invitation.expires_at = utcnow() + timedelta(days=domain.INVITATION_DAYS)
     _mail_invitation(runtime, session, invitation, token)
     return invitation
@@ -172,6 +208,8 @@ def accept(runtime: Runtime, session: Session, account_id: str, token: str) -> s
     if account is None or account.email != invitation.email:
         raise Problem(403, "email_mismatch", "This invitation is for another email address.")
     invitation.status, invitation.accepted_at = "accepted", utcnow()
+    if account.verified_at is None:  # the invitation's link was mailed to this address too
+        account.verified_at, account.verification_hash = utcnow(), None
     if session.scalar(select(Membership.id).where(Membership.partner_id == invitation.partner_id,
                                                   Membership.account_id == account_id)) is None:
         session.add(Membership(partner_id=invitation.partner_id, account_id=account_id, role=domain.MEMBER))

@@ -18,12 +18,17 @@ idempotency = idempotency_table(Base.metadata)
 
 
 class Account(Base):
+    """A client account. Unverified (``verified_at`` null) until its owner opens the link mailed
+    to the address; only the sha256 of that link's token is kept, and only until it is used."""
+
     __tablename__ = "accounts"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    verified_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    verification_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True, nullable=True)
 
 
 class Partner(Base):

@@ -2,9 +2,7 @@
 the browser reports no blocked script or style (the CSP allows no inline code)."""
 from __future__ import annotations
 
-import email
 import os
-from email import policy
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,12 +53,3 @@ def checked(page, what: str, errors: list[str]) -> None:
     """The page now shown passes axe and has raised no console error."""
     check_accessibility(page, what)
     assert not errors, f"console errors on {what}: {errors}"
-
-
-def mail_to(portal, address: str):
-    """The email the suite wrote to ``address`` (embedded defaults keep mail as .eml files), or None."""
-    for path in sorted((portal.work_dir / "data" / "mail").glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        if message["To"] == address:
-            return message
-    return None

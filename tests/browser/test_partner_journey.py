@@ -9,9 +9,10 @@ import uuid
 import requests
 
 from tests.e2e.helpers import CORPUS, eligible_talent, later, put_talent
+from tests.support.mail import Mailbox, text_of
 from tests.support.procs import wait_until
 
-from .pages import checked, mail_to, screenshot, visit, watch_console
+from .pages import checked, screenshot, visit, watch_console
 
 MARKER = "Quixotic"  # a word only this journey's talent has in their title
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -24,6 +25,7 @@ def test_a_new_partner_builds_publishes_and_keeps_their_experts_page(portal, ope
     email_address = f"ada-{uuid.uuid4().hex[:8]}@example.com"
 
     _sign_up(admin, "Ada Admin", email_address, errors)
+    _confirm_email_from_the_mail(portal, admin, email_address, errors)
     partner = _operator_grants_access(portal, email_address)
     admin.get_by_role("link", name="Check again").click()
     expect(admin.get_by_role("heading", name="Your Experts page")).to_be_visible()
@@ -79,7 +81,22 @@ def _sign_up(page, name: str, address: str, errors: list[str]) -> None:
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name=f"Welcome, {name}")).to_be_visible()
+    expect(page.get_by_text(f"We sent a link to {address}")).to_be_visible()
     checked(page, "the page of an account waiting for access", errors)
+
+
+def _confirm_email_from_the_mail(portal, page, address: str, errors: list[str]) -> None:
+    """The link in the mail opens a page whose button confirms: merely opening it does not."""
+    [message] = wait_until(lambda: Mailbox.of_stack(portal).to(address, "/verify-email/"), 15, 0.2,
+                           f"the verification email to {address}")
+    link = re.search(r"https?://\S+/verify-email/[A-Za-z0-9_\-]+", text_of(message)).group(0)
+    visit(page, link, "the email verification page", errors)
+    refused = portal.operator("POST", "/internal/v1/partners",
+                              json={"name": "Too early", "slug": f"early-{uuid.uuid4().hex[:8]}", "admin_email": address})
+    assert refused.json()["code"] == "account_not_verified"  # opening the link alone verified nothing
+    page.get_by_role("button", name="Confirm my email address").click()
+    expect(page.get_by_text("Your email address is confirmed.")).to_be_visible()
+    checked(page, "the portal after confirming the email address", errors)
 
 
 def _operator_grants_access(portal, address: str) -> dict:
@@ -103,8 +120,9 @@ def _invite(page, address: str, errors: list[str]) -> None:
 
 
 def _coworker_accepts_from_the_email(portal, open_browser, address: str, partner: dict) -> None:
-    message = wait_until(lambda: mail_to(portal, address), 15, 0.2, f"the invitation email to {address}")
-    body = message.get_body(preferencelist=("plain",)).get_content()
+    [message] = wait_until(lambda: Mailbox.of_stack(portal).to(address, "/invitations/"), 15, 0.2,
+                           f"the invitation email to {address}")
+    body = text_of(message)
     assert HOSTILE in body  # the message travels as plain text, never as markup
     link = re.search(r"https?://\S+/invitations/[A-Za-z0-9_\-]+", body).group(0)
     coworker = open_browser(width=360, height=740)

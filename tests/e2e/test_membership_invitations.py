@@ -1,10 +1,9 @@
 """A coworker invited by the admin joins from the email's link, and other services learn it
 over the bus; removed, they lose access everywhere."""
-import re
-
 import pytest
 
 from tests.e2e.helpers import eventually_ok, new_partner, sign_up
+from tests.support.mail import Mailbox
 from tests.support.procs import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -12,17 +11,7 @@ pytestmark = pytest.mark.e2e
 
 def link_in_mail(stack, email: str) -> str:
     """From the SMTP server's inbox, or from the .eml files of the embedded default."""
-    def texts():
-        if stack.smtp is not None:
-            return [m.as_string() for m in stack.smtp.inbox.messages]
-        return [p.read_text() for p in sorted((stack.work_dir / "data" / "mail").glob("*.eml"))]
-
-    def find():
-        for text in texts():
-            if f"To: {email}" in text:
-                return re.search(r"/invitations/(\S+)", text).group(1)
-        return None
-    return wait_until(find, 15, 0.1, f"the invitation mail to {email}")
+    return Mailbox.of_stack(stack).link(email, "invitations")
 
 
 def test_a_coworker_joins_from_the_emailed_link_and_loses_access_when_removed(stack):

@@ -23,6 +23,11 @@ def test_an_operator_grants_access_and_rotates_the_signing_key_from_the_command_
     app = create_app(Config.from_env("membership", {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_OPERATOR_TOKEN": "op"}))
     client = app.test_client()
     client.post("/api/v1/accounts", json={"email": "boss@example.com", "password": "correct horse battery", "name": "Boss"})
+    unverified = run(tmp_path, "grant-access", "--name", "Acme", "--slug", "acme", "--admin-email", "boss@example.com")
+    assert unverified.returncode != 0 and "account_not_verified" in unverified.stderr
+    verified = run(tmp_path, "verify-email", "--email", "Boss@Example.com")
+    assert verified.returncode == 0 and "verified: account" in verified.stdout
+    assert run(tmp_path, "verify-email", "--email", "nobody@example.com").returncode != 0
     granted = run(tmp_path, "grant-access", "--name", "Acme", "--slug", "acme", "--admin-email", "Boss@Example.com")
     assert granted.returncode == 0 and "granted: partner" in granted.stdout
     again = run(tmp_path, "grant-access", "--name", "Acme", "--slug", "acme", "--admin-email", "boss@example.com")
