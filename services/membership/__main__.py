@@ -55,6 +55,30 @@ def rotate_signing_key():
     click.echo(f"new signing key {keys.rotate()}")
 
 
+@cli.group("mail")
+def mail():
+    """Mail set aside because it could never be sent (docs/operations.md)."""
+
+
+@mail.command("list")
+def list_set_aside():
+    """Each set-aside mail: id, when it was set aside, recipient, subject and the reason."""
+    with make_runtime().db.transaction() as session:
+        for m in mailer.set_aside_mails(session):
+            click.echo(f"{m.id}\t{m.failed_at:%Y-%m-%dT%H:%M:%SZ}\t{m.recipient!r}\t{m.subject!r}\t{m.last_error}")
+
+
+@mail.command("retry")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "every", is_flag=True, help="Every set-aside mail.")
+def retry_set_aside(ids, every):
+    """Try set-aside mails again (by id, or --all), e.g. once the mail server accepts them."""
+    if not ids and not every:
+        raise click.UsageError("Name the mails to retry, or pass --all.")
+    with make_runtime().db.transaction() as session:
+        click.echo(f"{mailer.retry(session, None if every else list(ids))} mail(s) back in line")
+
+
 @cli.command("send-mail")
 def send_mail():
     """Send outgoing mail until stopped (SMTP_URL, or .eml files under $PORTAL_DATA_DIR/mail)."""

@@ -69,7 +69,9 @@ class Invitation(Base):
 
 class OutgoingMail(Base):
     """Mail written in the same transaction as what it announces; the mailer sends it and then
-    blanks its body, so no invitation link stays in the database."""
+    blanks its body, so no invitation link stays in the database. A mail that can never be
+    sent (an address no server takes, a refusal for good) is set aside: ``failed_at`` and its
+    reason in ``last_error``, kept until an operator retries it (docs/operations.md)."""
 
     __tablename__ = "outgoing_mail"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -81,3 +83,4 @@ class OutgoingMail(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(nullable=True)

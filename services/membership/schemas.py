@@ -2,16 +2,37 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .domain import SLUG
+from .mail_values import AddressRefused, checked_address, refused_character
 
 class TrimmedEmail(fields.Email):
     """An email address; surrounding spaces are dropped before it is checked."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value.strip() if isinstance(value, str) else value, attr, data, **kwargs)
+        value = super()._deserialize(value.strip() if isinstance(value, str) else value, attr, data, **kwargs)
+        try:  # the same check the mailer makes before it builds a header from the address
+            return checked_address(value).normalized
+        except AddressRefused as exc:
+            raise ValidationError(str(exc)) from exc
 
 
 def Email():  # noqa: N802 - reads like a field type
     return TrimmedEmail(required=True, validate=validate.Length(max=254))
+
+
+def _one_line_of_text(value: str) -> None:
+    refused = refused_character(value)
+    if refused:
+        raise ValidationError(f"A name is one line of text; {refused} is not allowed.")
+    if not value.strip():
+        raise ValidationError("A name needs a character other than spaces.")
+
+
+def Name():  # noqa: N802 - reads like a field type
+    """A person's or a company's name: 1-120 characters of one line, no control characters."""
+    return fields.String(required=True, validate=[validate.Length(min=1, max=120), _one_line_of_text],
+                         metadata={"description": "One line of text: no control characters (U+0000-U+001F, "
+                                                  "U+007F-U+009F), line or paragraph separators (U+2028, "
+                                                  "U+2029) or bidirectional controls; else 422 validation_error"})
 
 
 class CreateAccountSchema(Schema):
@@ -19,7 +40,7 @@ class CreateAccountSchema(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=256),
                              metadata={"description": "At least 10 characters, not a common password "
                                                       "(else 422 weak_password)"})
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = Name()
 
 
 class AccountSchema(Schema):
@@ -56,7 +77,7 @@ class MeSchema(AccountSchema):
 
 
 class GrantAccessSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = Name()
     slug = fields.String(required=True, validate=validate.Regexp(SLUG, error="Use 1-60 lowercase letters, digits and dashes."))
     admin_email = Email()
 
