@@ -5,7 +5,7 @@ from flask import Response, current_app, g, request
 from flask_smorest import Blueprint
 
 from services.common.auth import require_member
-from services.common.errors import Problem, not_found
+from services.common.errors import not_found
 from services.common.members import require_member_of
 from services.common.pagination import PageArgs, decode_cursor, page
 from services.common.webapp import current_runtime
@@ -90,9 +90,7 @@ def list_versions(args, pid, kind):
 
 
 def _version_cursor(cursor: str | None) -> int | None:
-    after = decode_cursor(cursor, 1)
-    if after is not None and not isinstance(after[0], int):
-        raise Problem(400, "invalid_cursor", "The cursor is not one this API handed out.")
+    after = decode_cursor(cursor, int)
     return after and after[0]
 
 

@@ -104,7 +104,7 @@ def delete_use_case(pid, uid):
 @blp.response(200, schemas.TalentPageSchema)
 def search_talent(args, pid):
     """Search the talent directory; each result says whether it is eligible for this partner and why not."""
-    after = decode_cursor(args.get("cursor"), 2)
+    after = decode_cursor(args.get("cursor"), str, str)
     with Scoped(pid) as session:
         rows = search.search(session, pid, args, after, args["limit"])
         items = [_talent(p, pid) for p in rows]
@@ -264,13 +264,13 @@ def set_published(body, pid):
 @blp.response(200, schemas.ActivityPageSchema)
 def activity(args, pid):
     """Every curation, offering, publish, asset and membership change and every automatic removal, newest first."""
-    after = decode_cursor(args.get("cursor"), 1)
+    after = decode_cursor(args.get("cursor"), int)
     with Scoped(pid) as session:
         query = select(Activity).where(Activity.partner_id == pid).order_by(Activity.id.desc())
         if args.get("kind"):
             query = query.where(Activity.action.startswith(f"{args['kind']}.", autoescape=True))
         if after:
-            query = query.where(Activity.id < int(after[0]))
+            query = query.where(Activity.id < after[0])
         entries = session.scalars(query.limit(args["limit"] + 1)).all()
         names = _subject_names(session, pid, entries)
         rows = [{"id": a.id, "at": a.at, "actor": a.actor, "action": a.action,

@@ -51,7 +51,7 @@ def get_page(partner_id):
 @internal.response(200, InternalPageListSchema)
 def list_pages(args):
     """Pages (e.g. every published one, to rebuild the gateway's read model)."""
-    after = decode_cursor(args.get("cursor"), 1)
+    after = decode_cursor(args.get("cursor"), str)
     query = select(Page).order_by(Page.partner_id)
     if "published" in args:
         query = query.where(Page.published.is_(args["published"]))

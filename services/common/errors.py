@@ -110,17 +110,6 @@ def install_error_handlers(app: Flask, table: dict | None = None) -> None:
         return problem_response(500, "internal_error", "Something went wrong on our side.")
 
 
-def json_body() -> dict:
-    """The request's JSON object, or 400 ``invalid_json``."""
-    data = request.get_json(silent=True, force=True)
-    if data is None:
-        raise Problem(400, "invalid_json", "The body is not valid JSON.")
-    if not isinstance(data, dict):
-        raise Problem(422, "validation_error", "The body must be a JSON object.",
-                      errors={"_schema": ["Expected a JSON object."]})
-    return data
-
-
 def _webargs_problem(exc: HTTPException):
     """flask-smorest (webargs) parse failures: bad JSON is 400 ``invalid_json``, a bad body 422
     ``validation_error``, a bad query 400 ``invalid_parameter``."""
@@ -133,31 +122,3 @@ def _webargs_problem(exc: HTTPException):
         return 400, "invalid_parameter", "A query parameter is invalid.", messages["query"]
     errors = messages.get("json") or messages.get("form") or messages
     return 422, "validation_error", "The request body is invalid.", errors
-
-
-def refuse_nul_characters(app: Flask) -> None:
-    """No NUL character reaches a database (PostgreSQL cannot store one in text): in a path
-    it names nothing (404), in a query it is a bad parameter (400), in a JSON body it is
-    invalid input (422)."""
-
-    @app.before_request
-    def _no_nul():
-        if "\x00" in request.path:
-            raise Problem(404, "not_found", "No such resource.")
-        if any("\x00" in key or "\x00" in value for key, values in request.args.lists() for value in values):
-            raise Problem(400, "invalid_parameter", "Query parameters may not contain NUL characters.")
-        body = request.get_data(cache=True) if request.is_json else b""
-        if b"\\u0000" in body and holds_nul(request.get_json(silent=True)):
-            raise Problem(422, "validation_error", "Text may not contain NUL characters.",
-                          errors={"_schema": ["Text may not contain NUL characters (\\u0000)."]})
-
-
-def holds_nul(value) -> bool:
-    """Whether any text in a parsed JSON value holds a NUL character."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(holds_nul(item) for item in value)
-    return False

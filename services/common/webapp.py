@@ -5,8 +5,9 @@ from flask import Flask, current_app
 from flask_smorest import Api
 
 from .auth import TokenVerifier
-from .errors import install_error_handlers, refuse_nul_characters
+from .errors import install_error_handlers
 from .health import health_blueprint
+from .inputs import refuse_unstorable_input
 from .logs import configure_logging, install_request_ids
 from .metrics import install_metrics
 from .openapi import PortalApi
@@ -27,14 +28,14 @@ def create_service_app(runtime: Runtime, title: str, blueprints=(), error_table=
         PORTAL=config, RUNTIME=runtime, MAX_CONTENT_LENGTH=config.max_request_bytes,
         API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/" if serve_openapi else None, OPENAPI_JSON_PATH="openapi.json",
-        API_SPEC_OPTIONS={"components": {"securitySchemes": BEARER}, "security": [{"bearerAuth": []}]},
+        API_SPEC_OPTIONS={"components": {"securitySchemes": BEARER}},  # security: per operation (auth.py)
     )
     app.extensions["token_verifier"] = verifier or TokenVerifier(
         jwks_url=f"{config.url_of('membership')}/.well-known/jwks.json")
     api = PortalApi(app)
     install_error_handlers(app, error_table)
     if refuse_nul:  # off in the gateway: it streams bodies on and the services refuse them
-        refuse_nul_characters(app)
+        refuse_unstorable_input(app)
     install_request_ids(app)
     install_metrics(app, runtime.service)
     checks = {"database": runtime.db.ping, "bus": runtime.bus.ping, **(ready_checks or {})}

@@ -140,7 +140,7 @@ def get_talent(freelancer_id):
 @internal.response(200, VerdictPage)
 def list_verdicts(args):
     """Current verdicts of watched (partner, freelancer) pairs."""
-    key = decode_cursor(args["cursor"], 2)
+    key = decode_cursor(args["cursor"], str, str)
     query = select(WatchedPair).order_by(WatchedPair.partner_id, WatchedPair.freelancer_id)
     query = _filtered(query, WatchedPair, args)
     if key:
@@ -156,10 +156,10 @@ def list_verdicts(args):
 @internal.response(200, HistoryPage)
 def verdict_history(args):
     """Every change of verdict, newest first: which rule flipped, the values before and after, when."""
-    key = decode_cursor(args["cursor"], 1)
+    key = decode_cursor(args["cursor"], int)
     query = _filtered(select(VerdictRecord).order_by(VerdictRecord.id.desc()), VerdictRecord, args)
     if key:
-        query = query.where(VerdictRecord.id < int(key[0]))
+        query = query.where(VerdictRecord.id < key[0])
     with current_runtime().db.transaction() as session:
         rows = [{**_verdict(r), "id": r.id, "rules": json.loads(r.rules), "changed_at": r.changed_at}
                 for r in session.scalars(query.limit(args["limit"] + 1))]

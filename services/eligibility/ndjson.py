@@ -12,7 +12,7 @@ from typing import BinaryIO, Iterator
 
 from marshmallow import ValidationError
 
-from services.common.errors import holds_nul
+from services.common.inputs import might_be_refused, value_problem
 from services.eligibility.schemas import BulkTalentLineSchema
 
 MAX_LINE_BYTES = 64 * 1024
@@ -75,8 +75,9 @@ def _read_talent_line(line: bytes, schema: BulkTalentLineSchema) -> dict | LineR
         return LineRejected("invalid_json", "Line is not valid JSON.")
     if not isinstance(value, dict):
         return LineRejected("invalid_json", "Line is not a JSON object.")
-    if b"\\u0000" in line and holds_nul(value):
-        return LineRejected("validation_error", "Text may not contain NUL characters.")
+    problem = value_problem(value) if might_be_refused(line) else None
+    if problem is not None:
+        return LineRejected(problem.code, problem.detail)
     if value.get("freelancer_id") is None:
         return LineRejected("missing_freelancer_id", "Line has no freelancer_id.")
     try:
