@@ -1,5 +1,6 @@
 """The whole suite started by its own runner (`python -m deploy.run`, what `make run` does),
-on embedded defaults or on the production backends of this machine."""
+on embedded defaults or on the production backends of this machine; the production one
+behind Debian's nginx on deploy/nginx/gateway.conf, as Compose runs it."""
 from __future__ import annotations
 
 import os
@@ -12,14 +13,16 @@ from pathlib import Path
 
 import requests
 
-from services.common.config import PORT_OFFSETS
+from services.common.config import ADMIN_PORT_OFFSET, PORT_OFFSETS
+from tests.support.infra import free_port
+from tests.support.nginx import Nginx
 from tests.support.procs import Proc, ROOT, wait_http_ok
 
 PARTS = tuple(PORT_OFFSETS)
 
 
-def free_port_block(size: int = 5) -> int:
-    """A base port such that base .. base+size-1 are all free."""
+def free_port_block(size: int = len(PORT_OFFSETS) + 1) -> int:
+    """A base port such that base .. base+size-1 are all free (every part's, and the gateway's admin port)."""
     for _ in range(200):
         base = random.randrange(20000, 60000 - size)
         if all(_is_free(base + i) for i in range(size)):
@@ -37,15 +40,24 @@ def _is_free(port: int) -> bool:
 
 
 class Stack:
-    """A running suite: the gateway URL, the operator token, and a way to call it."""
+    """A running suite: the gateway URL, the operator token, and a way to call it. With
+    ``proxied``, nginx runs in front of the gateway and ``url`` is nginx's address (the
+    visitor's way in); ``url_of("gateway")`` stays the gateway's own port."""
 
-    def __init__(self, name: str, work_dir: Path, env: dict):
+    def __init__(self, name: str, work_dir: Path, env: dict, proxied: bool = False):
         self.name, self.work_dir = name, Path(work_dir)
         self.port = free_port_block()
+        self.proxy = None
+        if proxied:
+            proxy_port = next(p for p in iter(free_port, None) if not self.port <= p <= self.port + ADMIN_PORT_OFFSET)
+            self.proxy = Nginx(self.work_dir, f"127.0.0.1:{self.port}", proxy_port)
+        if self.proxy is not None:  # what Compose sets for the gateway behind its nginx
+            env = {"PORTAL_PUBLIC_URL": self.proxy.url, "GATEWAY_TRUSTED_PROXIES": "1", **env}
         self.operator_token = f"op-{uuid.uuid4().hex}"
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
                     "PORTAL_DATA_DIR": str(self.work_dir / "data"), "PORTAL_GATEWAY_PORT": str(self.port),
                     "PORTAL_OPERATOR_TOKEN": self.operator_token, "PORTAL_DEMO": "0",
+                    "GATEWAY_ADMIN_PORT": str(self.port + ADMIN_PORT_OFFSET),
                     "GUNICORN_WORKERS": "1", "GUNICORN_ACCESS_LOG": "",
                     "MEMBERSHIP_SIGNIN_LIMIT": "10000/minute", "MEMBERSHIP_SIGNIN_ACCOUNT_LIMIT": "10000/minute",
                     "MEMBERSHIP_ACCEPT_LIMIT": "10000/minute", "GATEWAY_REBUILD_SECONDS": "1",
@@ -56,23 +68,36 @@ class Stack:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self.proxy.url if self.proxy is not None else f"http://127.0.0.1:{self.port}"
 
     def url_of(self, part: str) -> str:
         return f"http://127.0.0.1:{self.port + PORT_OFFSETS[part]}"
+
+    @property
+    def admin_url(self) -> str:
+        """The gateway's admin port: its /metrics and /readyz (not on its public port)."""
+        return f"http://127.0.0.1:{self.port + ADMIN_PORT_OFFSET}"
+
+    def ready_url(self, part: str) -> str:
+        """Where a part answers /readyz: the gateway on its admin port, the others on their own."""
+        return f"{self.admin_url if part == 'gateway' else self.url_of(part)}/readyz"
 
     def start(self) -> "Stack":
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.runner.start()
         try:
             for part in PARTS:
-                wait_http_ok(f"{self.url_of(part)}/readyz", timeout=90)
-        except AssertionError:
+                wait_http_ok(self.ready_url(part), timeout=90)
+            if self.proxy is not None:
+                self.proxy.start()
+        except AssertionError as e:
             self.stop()
-            raise AssertionError(f"stack {self.name} did not start:\n{self.runner.log()[-6000:]}")
+            raise AssertionError(f"stack {self.name} did not start ({e}):\n{self.runner.log()[-6000:]}")
         return self
 
     def stop(self) -> None:
+        if self.proxy is not None:
+            self.proxy.stop()
         self.runner.stop(timeout=30)
 
     def pid_of(self, process: str) -> int:
@@ -113,7 +138,7 @@ def embedded_stack(work_dir: Path) -> Stack:
 
 def production_stack(work_dir: Path, postgres, rabbitmq, s3=None, smtp=None) -> Stack:
     """Every process under gunicorn on PostgreSQL (a database per part), RabbitMQ, an S3
-    endpoint and an SMTP server."""
+    endpoint and an SMTP server, behind nginx."""
     env = {f"{part.upper()}_DATABASE_URL": postgres.database(f"e2e_{part}") for part in PARTS}
     env["BROKER_URL"] = rabbitmq.vhost("e2e")
     env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
@@ -121,6 +146,6 @@ def production_stack(work_dir: Path, postgres, rabbitmq, s3=None, smtp=None) -> 
         env.update(s3.env())
     if smtp is not None:
         env["SMTP_URL"] = smtp.url
-    stack = Stack("production", work_dir, env)
+    stack = Stack("production", work_dir, env, proxied=True)
     stack.smtp = smtp
     return stack
