@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
+NGINX := /usr/sbin/nginx
 STAMP := $(VENV)/.installed-$(shell cat requirements*.txt services/*/requirements.txt gateway/requirements.txt | md5sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 
@@ -20,10 +21,14 @@ $(STAMP):
 $(CHROMIUM):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
+# The production end-to-end stack runs behind Debian's nginx (deploy/nginx/gateway.conf).
+$(NGINX):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx
+
 run: $(STAMP)
 	exec $(PY) -m deploy.run
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(NGINX)
 	$(PY) -m pytest tests -p no:cacheprovider $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
@@ -35,7 +40,7 @@ proof: $(STAMP)
 	PROOF_SCALE=full PROOF_RESULTS=var/proof/full.jsonl $(PY) -m pytest tests/proof -p no:cacheprovider -o timeout=3600 -rs $(PYTEST_ARGS); \
 	status=$$?; $(PY) -m tests.proof.report var/proof/full.jsonl; exit $$status
 
-bench: $(STAMP)
+bench: $(STAMP) $(NGINX)
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	$(PY) -m tests.bench.run_all $(BENCH_ARGS)
 
