@@ -60,13 +60,15 @@ class MergedSpec:
                   "paths": copy.deepcopy({**PUBLIC_PATHS, **self.own_paths}),
                   "components": {"schemas": {}, "securitySchemes": {
                       "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
-                  "security": [{"bearerAuth": []}], "tags": [{"name": "Public"}, {"name": "Health"}]}
+                  "tags": [{"name": "Public"}, {"name": "Health"}]}
         for service, url in self.service_urls.items():
             try:
                 spec = requests.get(f"{url}/openapi.json", timeout=2).json()
             except (requests.RequestException, ValueError):
                 continue
             _absorb(merged, service, spec)
+        _name_operations(merged)
+        _link(merged)
         return merged
 
 
@@ -87,6 +89,78 @@ def _absorb(merged: dict, service: str, spec: dict) -> None:
             merged["paths"][path] = item
     for tag in spec.get("tags", []):
         merged["tags"].append({**tag, "name": tag["name"]})
+
+
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+PID, UID = "$request.path.pid", "$request.path.uid"
+USE_CASES = "/api/v1/partners/{pid}/use-cases"
+# (from path, method, status) -> {link name: (to path, method, parameters, request body)}:
+# what an answer hands the next call, so generated clients and stateful tests can follow
+LINKS = {
+    ("/api/v1/accounts", "post", "201"): {
+        "SignIn": ("/api/v1/sessions", "post", {},
+                   {"email": "$request.body#/email", "password": "$request.body#/password"})},
+    ("/api/v1/me", "get", "200"): {
+        name: (path, method, {"pid": "$response.body#/partners/0/id"}, None)
+        for name, path, method in (
+            ("UseCases", USE_CASES, "get"), ("CreateUseCase", USE_CASES, "post"),
+            ("Talent", "/api/v1/partners/{pid}/talent", "get"), ("Page", "/api/v1/partners/{pid}/page", "get"),
+            ("Members", "/api/v1/partners/{pid}/members", "get"),
+            ("Invitations", "/api/v1/partners/{pid}/invitations", "get"),
+            ("Activity", "/api/v1/partners/{pid}/activity", "get"),
+            ("Assets", "/api/v1/partners/{pid}/assets", "get"))},
+    (USE_CASES, "post", "201"): {
+        name: (path, method, {"pid": PID, "uid": "$response.body#/id"}, None)
+        for name, path, method in (
+            ("Rename", USE_CASES + "/{uid}", "patch"), ("Delete", USE_CASES + "/{uid}", "delete"),
+            ("Experts", USE_CASES + "/{uid}/experts", "get"), ("SaveExperts", USE_CASES + "/{uid}/experts", "post"),
+            ("Offerings", USE_CASES + "/{uid}/offerings", "get"),
+            ("FeatureOffering", USE_CASES + "/{uid}/offerings", "post"))},
+    (USE_CASES + "/{uid}/experts", "post", "201"): {
+        name: (USE_CASES + f"/{{uid}}/experts/{{fid}}/{verb}", "post",
+               {"pid": PID, "uid": UID, "fid": "$response.body#/items/0/freelancer_id"}, None)
+        for name, verb in (("Approve", "approve"), ("Decline", "decline"))},
+    (USE_CASES + "/{uid}/offerings", "post", "201"): {
+        "Unfeature": (USE_CASES + "/{uid}/offerings/{oid}", "delete",
+                      {"pid": PID, "uid": UID, "oid": "$response.body#/id"}, None)},
+    ("/api/v1/partners/{pid}/invitations", "post", "201"): {
+        name: (path, method, {"pid": PID, "invitation_id": "$response.body#/items/0/id"}, None)
+        for name, path, method in (
+            ("Revoke", "/api/v1/partners/{pid}/invitations/{invitation_id}", "delete"),
+            ("Resend", "/api/v1/partners/{pid}/invitations/{invitation_id}/resend", "post"))},
+    ("/api/v1/partners/{pid}/page", "get", "200"): {
+        "PublicPage": ("/api/v1/public/pages/{slug}", "get", {"slug": "$response.body#/slug"}, None),
+        "PublicHtml": ("/experts/{slug}", "get", {"slug": "$response.body#/slug"}, None)},
+}
+
+
+def _operation_id(method: str, path: str) -> str:
+    """A stable, readable operationId: ``post_api_v1_partners_pid_use_cases``."""
+    return "_".join([method, *re.findall(r"[A-Za-z0-9]+", path)]).lower()
+
+
+def _name_operations(merged: dict) -> None:
+    for path, item in merged["paths"].items():
+        for method in METHODS:
+            if method in item:
+                item[method].setdefault("operationId", _operation_id(method, path))
+
+
+def _link(merged: dict) -> None:
+    """OpenAPI links (3.0.3, 4.8.20) between the operations that are in the document."""
+    paths = merged["paths"]
+    for (path, method, status), links in LINKS.items():
+        answer = paths.get(path, {}).get(method, {}).get("responses", {}).get(status)
+        if answer is None or "$ref" in answer:
+            continue
+        for name, (to_path, to_method, parameters, body) in links.items():
+            target = paths.get(to_path, {}).get(to_method)
+            if target is None:
+                continue
+            link = {"operationId": target["operationId"], "parameters": parameters}
+            if body is not None:
+                link["requestBody"] = body
+            answer.setdefault("links", {})[name] = link
 
 
 @docs.get("/openapi.json")

@@ -49,5 +49,15 @@ def _parameter(rule, name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
+PROBLEM = {"application/problem+json": {"schema": {"type": "object", "required": ["status", "code"],
+                                                   "properties": {"status": {"type": "integer"},
+                                                                  "code": {"type": "string"}}}}}
+
+
 def _answer(code: str, text: str) -> dict:
-    return {"description": text} if code in ("302", "303") else {"description": text, "content": HTML}
+    if code in ("302", "303"):
+        return {"description": text}
+    if code == "404":  # a path the gateway's router does not serve is refused before any page
+        return {"description": f"{text} (problem+json `not_found` when no page route matches)",
+                "content": {**HTML, **PROBLEM}}
+    return {"description": text, "content": HTML}

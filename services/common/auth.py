@@ -156,7 +156,7 @@ def require_service(view):
         g.principal = principal
         return view(*args, **kwargs)
 
-    return wrapper
+    return _documented(wrapper, "a service token")
 
 
 def require_member(view):
@@ -170,4 +170,20 @@ def require_member(view):
         g.principal = principal
         return view(*args, **kwargs)
 
+    return _documented(wrapper, "a member's access token")
+
+
+def _documented(wrapper, token: str):
+    """The OpenAPI operation of ``wrapper`` says what the check above enforces: a bearer
+    token, 401 ``unauthorized`` without a valid one, 403 ``forbidden`` for the wrong kind.
+    (Operations without one of these checks are documented as open: no ``security``.)"""
+    doc = getattr(wrapper, "_apidoc", None)
+    wrapper._apidoc = doc = {} if doc is None else doc
+    manual = doc.setdefault("manual_doc", {})
+    manual["security"] = [{"bearerAuth": []}]
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    responses = manual.setdefault("responses", {})
+    responses.setdefault("401", {"description": "No token, or a bad or expired one: `unauthorized`",
+                                 "content": problem})
+    responses.setdefault("403", {"description": f"Not {token}: `forbidden`", "content": problem})
     return wrapper

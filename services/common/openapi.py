@@ -66,9 +66,10 @@ def portable(pattern: str) -> bool:
     value or no anchor at all, and no syntax whose meaning differs."""
     whole = pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$")
     body = pattern[1:-1] if whole else pattern
+    outside = CLASS.sub("", body)  # what is not inside a character class
     return (not NOT_PORTABLE.search(body)
-            and not ANY_CHARACTER.search(CLASS.sub("", body)) and "$" not in body.replace("\\$", "")
-            and "^" not in CLASS.sub("", body).replace("\\^", ""))
+            and not ANY_CHARACTER.search(outside) and "$" not in outside.replace("\\$", "")
+            and "^" not in outside.replace("\\^", ""))
 
 
 def _json_numbers(self, field, ret, **kwargs) -> dict:
