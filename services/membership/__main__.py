@@ -83,6 +83,10 @@ def retry_set_aside(ids, every):
 def send_mail():
     """Send outgoing mail until stopped (SMTP_URL, or .eml files under $PORTAL_DATA_DIR/mail)."""
     configure_logging("membership-mailer")
+    try:
+        mailer.sender_address()
+    except ValueError as exc:  # an operator's setting: say so and stop, before anything runs
+        raise click.ClickException(str(exc))
     serve_metrics_if_configured()
     mailer.run(make_runtime(), stop_on_signals())
 
