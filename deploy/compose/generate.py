@@ -12,6 +12,8 @@ from deploy.processes import PARTS
 
 HERE = Path(__file__).parent
 HEALTHY = {"condition": "service_healthy"}
+PUBLIC_PORT = 8080  # the only port published: nginx's
+GATEWAY_ADMIN_PORT = 9000  # the gateway's /metrics and /readyz, on the Compose network only
 
 
 def infrastructure() -> dict:
@@ -43,18 +45,33 @@ def part_service(part: str, process: str) -> dict:
     if part in ("membership", "gateway"):
         service["depends_on"]["redis"] = HEALTHY
     if process == "web":
+        ready = f"http://127.0.0.1:{GATEWAY_ADMIN_PORT if part == 'gateway' else 8000}/readyz"
         service["healthcheck"] = {"test": ["CMD", "python", "-c",
-                                           "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/readyz')"],
+                                           f"import urllib.request; urllib.request.urlopen('{ready}')"],
                                   "interval": "10s", "timeout": "3s", "retries": 10, "start_period": "20s"}
         if part == "membership":
             service["volumes"] = ["signing-keys:/keys"]
             service["read_only"] = True
     else:
         service["depends_on"][f"{part}-web"] = HEALTHY  # web runs the migrations first
-    if part == "gateway" and process == "web":
-        service["ports"] = ["8080:8000"]
+    if part == "gateway" and process == "web":  # reached only through nginx (proxy_service)
+        service["environment"].update({"GATEWAY_TRUSTED_PROXIES": "1", "GATEWAY_ADMIN_PORT": str(GATEWAY_ADMIN_PORT)})
         service["depends_on"].update({f"{p}-web": HEALTHY for p in PARTS if p != "gateway"})
     return service
+
+
+def proxy_service() -> dict:
+    """nginx in front of the gateway (docs/operations.md, "nginx in front"): the official image
+    fills in deploy/nginx/gateway.conf's placeholders from NGINX_LISTEN and NGINX_UPSTREAM.
+    Request bodies over 128 KiB wait on disk in the nginx-temp volume, not in memory."""
+    return {"image": "nginx:1.27", "restart": "unless-stopped", "read_only": True,
+            "ports": [f"{PUBLIC_PORT}:{PUBLIC_PORT}"],
+            "environment": {"NGINX_LISTEN": str(PUBLIC_PORT), "NGINX_UPSTREAM": "gateway-web:8000",
+                            "NGINX_ENVSUBST_FILTER": "^NGINX_(LISTEN|UPSTREAM)"},
+            "volumes": ["../nginx/gateway.conf:/etc/nginx/templates/gateway.conf.template:ro",
+                        "nginx-temp:/var/cache/nginx"],
+            "tmpfs": ["/etc/nginx/conf.d", "/run", "/tmp"],
+            "depends_on": {"gateway-web": HEALTHY}}
 
 
 def compose() -> dict:
@@ -62,8 +79,9 @@ def compose() -> dict:
     for part, processes in PARTS.items():
         for process in processes:
             services[f"{part}-{process}"] = part_service(part, process)
+    services["nginx"] = proxy_service()
     return {"services": services,
-            "volumes": {v: {} for v in ("postgres-data", "rabbitmq-data", "minio-data", "signing-keys")}}
+            "volumes": {v: {} for v in ("postgres-data", "rabbitmq-data", "minio-data", "signing-keys", "nginx-temp")}}
 
 
 def render() -> str:

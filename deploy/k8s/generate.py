@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -13,6 +14,10 @@ import yaml
 from deploy.processes import PARTS
 
 BASE = Path(__file__).parent / "base"
+CONTROLLER = Path(__file__).parent / "ingress-nginx"
+NGINX_CONF = Path(__file__).resolve().parents[1] / "nginx" / "gateway.conf"
+BULK = "/internal/v1/talent:bulk"
+GATEWAY_ADMIN_PORT = 9000  # the gateway's /metrics and /readyz (API.md: never on the public port)
 METRICS_PORT = 9100
 RESOURCES = {
     "web": {"requests": {"cpu": "100m", "memory": "160Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
@@ -38,9 +43,14 @@ def container(part: str, process: str) -> dict:
             "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}]}
     if process == "web":
         spec["ports"] = [{"name": "http", "containerPort": 8000}]
+        ready_port = "http"
+        if part == "gateway":  # its /readyz and /metrics answer on the admin port only
+            spec["ports"].append({"name": "admin", "containerPort": GATEWAY_ADMIN_PORT})
+            env.append({"name": "GATEWAY_ADMIN_PORT", "value": str(GATEWAY_ADMIN_PORT)})
+            ready_port = "admin"
         spec["livenessProbe"] = {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 10,
                                  "failureThreshold": 3}
-        spec["readinessProbe"] = {"httpGet": {"path": "/readyz", "port": "http"}, "periodSeconds": 5,
+        spec["readinessProbe"] = {"httpGet": {"path": "/readyz", "port": ready_port}, "periodSeconds": 5,
                                   "failureThreshold": 2}
     else:
         spec["ports"] = [{"name": "metrics", "containerPort": METRICS_PORT}]
@@ -104,25 +114,88 @@ def disruption_budget(part: str) -> dict:
             "spec": {"minAvailable": 1, "selector": {"matchLabels": labels(part, "web")}}}
 
 
-def ingress() -> dict:
+def nginx_settings(block: str = "server") -> dict[str, str]:
+    """The directives written in one block of deploy/nginx/gateway.conf, name -> value:
+    ``"server"``, or a location inside it such as ``f"location = {BULK}"``."""
+    text = re.sub(r"#[^\n]*", "", NGINX_CONF.read_text())
+    stack, found = [], {}
+    for statement, end in re.findall(r"([^;{}]*)([;{}])", text):
+        statement = " ".join(statement.split())
+        if end == "{":
+            stack.append(statement)
+        elif end == "}":
+            stack.pop()
+        elif statement and " ".join(stack[-1:]) == block and len(stack) == (1 if block == "server" else 2):
+            name, _, value = statement.partition(" ")
+            found.setdefault(name, value)
+    return found
+
+
+def seconds(value: str) -> str:
+    """nginx's "10s" as ingress-nginx writes it: "10"."""
+    return str(int(value.removesuffix("s")))
+
+
+def ingress_annotations(block: str = "server") -> dict:
+    """ingress-nginx's per-Ingress equivalents of deploy/nginx/gateway.conf (docs/operations.md)."""
+    server, own = nginx_settings(), nginx_settings(block)
+    value = {**server, **own}.__getitem__
+    prefix = "nginx.ingress.kubernetes.io/"
+    return {prefix + name: setting for name, setting in {
+        "proxy-body-size": value("client_max_body_size"),
+        "proxy-request-buffering": value("proxy_request_buffering"),
+        "client-body-buffer-size": value("client_body_buffer_size"),
+        "proxy-buffering": value("proxy_buffering"),
+        "proxy-buffer-size": value("proxy_buffer_size"),
+        "proxy-buffers-number": value("proxy_buffers").split()[0],
+        "proxy-connect-timeout": seconds(value("proxy_connect_timeout")),
+        "proxy-send-timeout": seconds(value("proxy_send_timeout")),
+        "proxy-read-timeout": seconds(value("proxy_read_timeout")),
+        "proxy-http-version": value("proxy_http_version"),
+    }.items()}
+
+
+def ingress(name: str = "gateway", path: str = "/", path_type: str = "Prefix", block: str = "server") -> dict:
     return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-            "metadata": {"name": "gateway", "labels": labels("gateway", "web"),
-                         "annotations": {"nginx.ingress.kubernetes.io/proxy-body-size": "12m"}},
+            "metadata": {"name": name, "labels": labels("gateway", "web"), "annotations": ingress_annotations(block)},
             "spec": {"ingressClassName": "nginx", "tls": [{"hosts": ["experts.example.com"], "secretName": "gateway-tls"}],
                      "rules": [{"host": "experts.example.com", "http": {"paths": [{
-                         "path": "/", "pathType": "Prefix",
+                         "path": path, "pathType": path_type,
                          "backend": {"service": {"name": "gateway", "port": {"name": "http"}}}}]}}]}}
+
+
+def bulk_ingress() -> dict:
+    """Bulk ingest's larger body and longer wait. ingress-nginx's strict path check allows no
+    ':' in Exact or Prefix paths; ImplementationSpecific without regex is nginx's prefix match."""
+    return ingress("gateway-bulk", BULK, "ImplementationSpecific", f"location = {BULK}")
+
+
+def controller_config() -> dict:
+    """Settings ingress-nginx takes only from its controller's ConfigMap (cluster-wide, so not
+    part of our kustomization): merge these into yours. Values from deploy/nginx/gateway.conf."""
+    server = nginx_settings()
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "ingress-nginx-controller", "namespace": "ingress-nginx"},
+            "data": {"client-header-timeout": seconds(server["client_header_timeout"]),
+                     "client-body-timeout": seconds(server["client_body_timeout"]),
+                     "keep-alive": seconds(server["keepalive_timeout"]),
+                     "keep-alive-requests": server["keepalive_requests"],
+                     "large-client-header-buffers": server["large_client_header_buffers"],
+                     "server-tokens": "false",
+                     # X-Forwarded-For is the address the controller sees, never the client's claim
+                     "use-forwarded-headers": "false", "compute-full-forwarded-for": "false"}}
 
 
 def config_map() -> dict:
     data = {"PORTAL_PUBLIC_URL": "https://experts.example.com", "PORTAL_DEMO": "0", "S3_BUCKET": "experts-portal-assets",
-            "GUNICORN_WORKERS": "2", "GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_THREADS": "4"}
+            "GUNICORN_WORKERS": "2", "GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_THREADS": "4",
+            "GATEWAY_TRUSTED_PROXIES": "1"}  # the ingress controller is the one hop in front
     data.update({f"{part.upper()}_URL": f"http://{part}" for part in PARTS})
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "portal-config"}, "data": data}
 
 
 def manifests() -> dict[str, list[dict]]:
-    files = {"config.yaml": [config_map()], "ingress.yaml": [ingress()]}
+    files = {"config.yaml": [config_map()], "ingress.yaml": [ingress(), bulk_ingress()]}
     for part, processes in PARTS.items():
         docs = [deployment(part, p) for p in processes] + [migration_job(part)]
         if "web" in processes:
@@ -138,10 +211,18 @@ def render(files: dict[str, list[dict]]) -> dict[str, str]:
     return {name: header + yaml.safe_dump_all(docs, sort_keys=False) for name, docs in files.items()}
 
 
+def render_controller() -> str:
+    return ("# Generated by `python -m deploy.k8s.generate` from deploy/nginx/gateway.conf: do not edit.\n"
+            "# The ingress-nginx controller's own settings (docs/operations.md): merge into its ConfigMap.\n"
+            + yaml.safe_dump(controller_config(), sort_keys=False))
+
+
 def main() -> int:
     BASE.mkdir(parents=True, exist_ok=True)
     for name, text in render(manifests()).items():
         (BASE / name).write_text(text)
+    CONTROLLER.mkdir(exist_ok=True)
+    (CONTROLLER / "controller-configmap.yaml").write_text(render_controller())
     return 0
 
 

@@ -35,6 +35,7 @@ def test_the_committed_manifests_are_what_the_process_list_generates():
     for name, text in k8s_gen.render(k8s_gen.manifests()).items():
         assert (K8S / "base" / name).read_text() == text, f"deploy/k8s/base/{name} is stale: run python -m deploy.k8s.generate"
     assert (ROOT / "deploy" / "compose" / "docker-compose.yml").read_text() == compose_gen.render()
+    assert (K8S / "ingress-nginx" / "controller-configmap.yaml").read_text() == k8s_gen.render_controller()
 
 
 @pytest.mark.parametrize("overlay", ["dev", "prod"])
@@ -124,3 +125,63 @@ def test_every_worker_process_serves_the_metrics_its_probes_look_at(tmp_path):
                 except subprocess.TimeoutExpired:  # this test is about metrics; stopping is tested elsewhere
                     proc.kill()
                     proc.wait(10)
+
+
+def nginx_bytes(size: str) -> int:
+    return int(size[:-1]) * {"k": 1024, "m": 1024 * 1024}[size[-1]]
+
+
+def test_debian_nginx_accepts_the_proxy_file_whose_body_limits_are_the_gateways(tmp_path):
+    """deploy/nginx/gateway.conf, as the tests and Compose fill it in, passes `nginx -t`; its
+    body limits are the gateway's largest (uploads) and bulk ingest's (gateway/security.py)."""
+    from gateway.security import body_limit
+    from tests.support.nginx import NGINX, Nginx
+    proxy = Nginx(tmp_path, "127.0.0.1:9")
+    checked = subprocess.run([NGINX, "-t", "-p", f"{proxy.work}/", "-c", str(proxy.write_config()),
+                              "-e", str(proxy.work / "error.log")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    server, bulk = k8s_gen.nginx_settings(), k8s_gen.nginx_settings(f"location = {k8s_gen.BULK}")
+    assert nginx_bytes(server["client_max_body_size"]) == body_limit("/api/v1/partners/p/assets/logo-light", "PUT", 0)
+    assert nginx_bytes(bulk["client_max_body_size"]) == body_limit(k8s_gen.BULK, "POST", 0)
+    assert server["proxy_request_buffering"] == server["proxy_buffering"] == "on"
+    for timeout in ("client_header_timeout", "client_body_timeout", "send_timeout"):
+        assert int(server[timeout].removesuffix("s")) <= 10, timeout
+    # nginx is the one hop facing clients: the address it saw replaces any X-Forwarded-For sent
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in k8s_gen.NGINX_CONF.read_text()
+
+
+def test_only_nginx_publishes_a_port_in_compose_and_the_gateway_behind_it_trusts_one_hop():
+    services = yaml.safe_load((ROOT / "deploy" / "compose" / "docker-compose.yml").read_text())["services"]
+    published = {name for name, service in services.items()
+                 if any(not str(port).startswith("127.0.0.1:") for port in service.get("ports", []))}
+    assert published == {"nginx"}
+    nginx = services["nginx"]
+    assert "../nginx/gateway.conf:/etc/nginx/templates/gateway.conf.template:ro" in nginx["volumes"]
+    assert (ROOT / "deploy" / "compose" / "../nginx/gateway.conf").exists()
+    assert nginx["environment"]["NGINX_UPSTREAM"] == "gateway-web:8000"
+    assert nginx["depends_on"]["gateway-web"]["condition"] == "service_healthy"
+    gateway = services["gateway-web"]["environment"]
+    assert gateway["GATEWAY_TRUSTED_PROXIES"] == "1" and "readyz" in " ".join(
+        services["gateway-web"]["healthcheck"]["test"]) and gateway["GATEWAY_ADMIN_PORT"] in " ".join(
+        services["gateway-web"]["healthcheck"]["test"])
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_the_ingress_carries_the_proxy_files_settings_and_the_gateway_trusts_one_hop(overlay):
+    docs = rendered(overlay)
+    ingresses = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Ingress"}
+    annotations = ingresses["gateway"]["metadata"]["annotations"]
+    prefix = "nginx.ingress.kubernetes.io/"
+    server = k8s_gen.nginx_settings()
+    assert annotations[prefix + "proxy-body-size"] == server["client_max_body_size"]
+    assert annotations[prefix + "proxy-request-buffering"] == annotations[prefix + "proxy-buffering"] == "on"
+    assert annotations[prefix + "proxy-read-timeout"] == server["proxy_read_timeout"].removesuffix("s")
+    bulk = ingresses["gateway-bulk"]
+    assert bulk["spec"]["rules"][0]["http"]["paths"][0]["path"] == k8s_gen.BULK
+    assert bulk["metadata"]["annotations"][prefix + "proxy-body-size"] == "512m"
+    [config] = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "portal-config"]
+    assert config["data"]["GATEWAY_TRUSTED_PROXIES"] == "1"
+    controller = yaml.safe_load((K8S / "ingress-nginx" / "controller-configmap.yaml").read_text())
+    kubernetes_validate.validate(controller, K8S_VERSION, strict=True)
+    assert controller["data"]["client-header-timeout"] == server["client_header_timeout"].removesuffix("s")
+    assert controller["data"]["client-body-timeout"] == server["client_body_timeout"].removesuffix("s")
