@@ -54,13 +54,29 @@ class AssetKind:
     name: str
     media: str  # "svg" or "raster"
     max_bytes: int
+    title: str  # how the portal names it in a sentence
 
 
 KINDS = {
-    "logo-light": AssetKind("logo-light", "svg", MAX_SVG_BYTES),
-    "logo-dark": AssetKind("logo-dark", "svg", MAX_SVG_BYTES),
-    "branded-image": AssetKind("branded-image", "raster", MAX_IMAGE_BYTES),
+    "logo-light": AssetKind("logo-light", "svg", MAX_SVG_BYTES, "a logo"),
+    "logo-dark": AssetKind("logo-dark", "svg", MAX_SVG_BYTES, "a logo"),
+    "branded-image": AssetKind("branded-image", "raster", MAX_IMAGE_BYTES, "the branded image"),
 }
+
+
+def size_words(count: int) -> str:
+    """A byte count as people read it: 10485760 -> "10 MB", 524288 -> "512 KB" (binary units)."""
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count} bytes"
+
+
+def too_large(spec: AssetKind) -> AssetRejected:
+    """`file_too_large` (413) for an upload of `spec` over its limit, in the portal's words."""
+    return AssetRejected("file_too_large", f"The file is larger than {size_words(spec.max_bytes)}, "
+                                           f"the most we accept for {spec.title} "
+                                           f"({spec.max_bytes:,} bytes).")
 
 
 @dataclass(frozen=True)
@@ -96,7 +112,8 @@ def asset_kind(name: str) -> AssetKind:
     """The kind of brand asset called `name`; AssetRejected("unknown_kind") (404) otherwise."""
     spec = KINDS.get(name)
     if spec is None:
-        raise AssetRejected("unknown_kind", f"no asset kind {name!r}; expected one of {sorted(KINDS)}")
+        raise AssetRejected("unknown_kind", f"There is no brand asset called {name!r}; "
+                                            f"the brand assets are {', '.join(KINDS)}.")
     return spec
 
 
@@ -149,9 +166,9 @@ def check_asset(kind: str, data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS)
     """
     spec = asset_kind(kind)
     if not data:
-        raise AssetRejected("empty_file", "the upload is empty")
+        raise AssetRejected("empty_file", "The file is empty: choose the file again and upload it.")
     if len(data) > spec.max_bytes:
-        raise AssetRejected("file_too_large", f"{kind} is limited to {spec.max_bytes} bytes")
+        raise too_large(spec)
     picture = _inspect(spec, data, max_pixels)
     return CheckedAsset(
         kind=kind,
@@ -171,11 +188,20 @@ def _inspect(spec: AssetKind, data: bytes, max_pixels: int) -> Picture:
     found = sniff_type(data)
     if spec.media == "svg":
         if found != "svg":
-            raise AssetRejected("unsupported_type", f"{spec.name} must be an SVG image, not {found}")
+            raise AssetRejected("unsupported_type", f"A logo must be an SVG file; this file is {_format_words(found)}.")
         return svg.check_svg(data)
     if found not in ("png", "jpeg"):
-        raise AssetRejected("unsupported_type", f"{spec.name} must be a JPEG or PNG image, not {found}")
+        raise AssetRejected("unsupported_type",
+                            f"The branded image must be a JPEG or PNG file; this file is {_format_words(found)}.")
     return raster.check_raster(found, data, max_pixels=max_pixels)
+
+
+_FORMAT_WORDS = {"svg": "an SVG or other text file", "unknown": "of a kind we do not recognise",
+                 "pdf": "a PDF document", "zip": "a ZIP archive", "gzip": "a gzip archive"}
+
+
+def _format_words(found: str) -> str:
+    return _FORMAT_WORDS.get(found, f"a {found.upper()} image")
 
 
 def read_limited(stream: BinaryIO, limit: int, chunk_size: int = READ_CHUNK_BYTES) -> bytes:
@@ -193,5 +219,6 @@ def read_limited(stream: BinaryIO, limit: int, chunk_size: int = READ_CHUNK_BYTE
             return body.getvalue()
         total += len(chunk)
         if total > limit:
-            raise AssetRejected("file_too_large", f"the upload is larger than {limit} bytes")
+            raise AssetRejected("file_too_large", f"The file is larger than {size_words(limit)}, the most we accept "
+                                                  f"({limit:,} bytes).")
         body.write(chunk)

@@ -62,14 +62,21 @@ def check_raster(found: str, data: bytes, *, max_pixels: int) -> Picture:
     return Picture(content_type, extension, width, height, stored)
 
 
+_TOO_MANY_PIXELS = ("This image has far too many pixels to be a photo (its header announces a decompression "
+                    "bomb); export it again at a normal size, for example 1600x1200.")
+
+
 def check_aspect_ratio(width: int, height: int) -> None:
     """Refuse a picture whose width:height is off 4:3 by more than 1%."""
     if 100 * abs(3 * width - 4 * height) > 4 * height:
-        raise AssetRejected("wrong_aspect_ratio", f"{width}x{height} is not 4:3 (within 1%)")
+        raise AssetRejected("wrong_aspect_ratio", f"This image is {width}x{height} pixels, which is not 4:3; the "
+                                                  "branded image must be 4:3 within 1% (for example 1600x1200).")
 
 
 def _invalid(detail: str) -> AssetRejected:
-    return AssetRejected("image_invalid", detail)
+    """`image_invalid` with `detail` (what is wrong with the file) in a sentence a partner can act on."""
+    return AssetRejected("image_invalid", f"This image cannot be read: {detail}. It may be damaged or only partly "
+                                          "saved; export it again as JPEG or PNG.")
 
 
 @contextmanager
@@ -81,21 +88,24 @@ def _pillow_errors():
             yield
         except AssetRejected:
             raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise AssetRejected("image_too_large", str(exc)) from None
-        except Exception as exc:  # Pillow raises many types on hostile input
-            raise _invalid(f"the image cannot be decoded: {exc}") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise AssetRejected("image_too_large", _TOO_MANY_PIXELS) from None
+        except Exception:  # Pillow raises many types on hostile input
+            raise _invalid("its pixels do not decode") from None
 
 
 def _read_header(stored: bytes, pillow_format: str, max_pixels: int) -> tuple[int, int]:
     with Image.open(io.BytesIO(stored), formats=["JPEG", "PNG"]) as image:
         if image.format != pillow_format:
-            raise AssetRejected("unsupported_type", f"the magic bytes say {pillow_format}, the decoder {image.format}")
+            raise AssetRejected("unsupported_type", f"This file starts like a {pillow_format} image but is not one; "
+                                                    "export it again as JPEG or PNG.")
         width, height = image.size
         if width < 1 or height < 1:
-            raise _invalid(f"{width}x{height} has no pixels")
+            raise _invalid(f"it is {width}x{height} pixels, which is no picture at all")
         if width * height > max_pixels:
-            raise AssetRejected("image_too_large", f"{width}x{height} is more than {max_pixels} pixels")
+            raise AssetRejected("image_too_large", f"This image is {width}x{height} pixels; the branded image may "
+                                                   f"have at most {max_pixels:,} pixels (for example "
+                                                   "4729x3547). Scale it down and export it again.")
         image.verify()
     return width, height
 
@@ -122,16 +132,17 @@ def strip_png(data: bytes) -> bytes:
     while True:
         kind, end = _png_chunk(data, view, pos)
         if pos == len(PNG_SIGNATURE) and kind != b"IHDR":
-            raise _invalid("a PNG must start with IHDR")
+            raise _invalid("the PNG does not start with its header (IHDR)")
         if kind in _PNG_KEPT:
             parts.append(view[pos:end])
         elif not kind[0] & 0x20:
-            raise _invalid(f"unknown critical PNG chunk {kind!r}")
+            raise _invalid(f"the PNG holds a part no viewer knows ({kind.decode('latin-1')})")
         pos = end
         if kind == b"IEND":
             break
     if pos != len(data):
-        raise AssetRejected("unsupported_type", "data follows the end of the PNG (a polyglot file?)")
+        raise AssetRejected("unsupported_type", "This PNG has other data after its end (it could be two files in "
+                                                "one); export it again as a plain PNG.")
     if sum(len(part) for part in parts) == len(data):
         return data
     return b"".join(parts)
@@ -140,15 +151,15 @@ def strip_png(data: bytes) -> bytes:
 def _png_chunk(data: bytes, view: memoryview, pos: int) -> tuple[bytes, int]:
     """Type and end offset of the chunk at `pos`."""
     if pos + 12 > len(data):
-        raise _invalid("the PNG is truncated")
+        raise _invalid("the PNG file ends too early")
     length, kind = struct.unpack_from(">I4s", data, pos)
     end = pos + 12 + length
     if length > 0x7FFFFFFF or end > len(data):
-        raise _invalid("the PNG is truncated")
+        raise _invalid("the PNG file ends too early")
     if not kind.isalpha():
-        raise _invalid(f"bad PNG chunk type {kind!r}")
+        raise _invalid("the PNG's structure is damaged")
     if zlib.crc32(view[pos + 4 : end - 4]) != int.from_bytes(data[end - 4 : end], "big"):
-        raise _invalid(f"the PNG chunk {kind.decode()} is corrupt (CRC)")
+        raise _invalid(f"part of the PNG ({kind.decode()}) is damaged: its checksum does not match")
     return kind, end
 
 
@@ -177,7 +188,7 @@ def strip_jpeg(data: bytes) -> tuple[bytes, int]:
         elif marker in _JPEG_KEPT:
             body.append(segment)
         elif marker not in _JPEG_DROPPED:
-            raise _invalid(f"unexpected JPEG marker 0xFF{marker:02X}")
+            raise _invalid(f"the JPEG's structure is damaged (marker 0xFF{marker:02X})")
     ordered = [head.get(m, b"") for m in (_APP0, _APP1, _APP14)]
     return b"".join([b"\xff\xd8", *ordered, *body, b"\xff\xd9"]), orientation
 
@@ -185,23 +196,23 @@ def strip_jpeg(data: bytes) -> tuple[bytes, int]:
 def _next_marker(data: bytes, pos: int) -> tuple[int, int]:
     """The marker at `pos` (fill bytes skipped) and the offset after it."""
     if pos >= len(data) or data[pos] != 0xFF:
-        raise _invalid("the JPEG is truncated or corrupt (marker expected)")
+        raise _invalid("the JPEG's structure is damaged")
     while pos < len(data) and data[pos] == 0xFF:
         pos += 1
     if pos >= len(data):
-        raise _invalid("the JPEG is truncated")
+        raise _invalid("the JPEG file ends too early")
     if data[pos] < 0xC0 or 0xD0 <= data[pos] <= 0xD8:  # TEM, RSTn and SOI have no place here
-        raise _invalid(f"unexpected JPEG marker 0xFF{data[pos]:02X}")
+        raise _invalid(f"the JPEG's structure is damaged (marker 0xFF{data[pos]:02X})")
     return data[pos], pos + 1
 
 
 def _segment(data: bytes, pos: int) -> tuple[bytes, bytes, int]:
     """(marker + segment, payload, offset after it) for the segment at `pos`."""
     if pos + 2 > len(data):
-        raise _invalid("the JPEG is truncated")
+        raise _invalid("the JPEG file ends too early")
     end = pos + int.from_bytes(data[pos : pos + 2], "big")
     if end < pos + 2 or end > len(data):
-        raise _invalid("the JPEG is truncated")
+        raise _invalid("the JPEG file ends too early")
     return data[pos - 2 : end], data[pos + 2 : end], end
 
 
@@ -210,7 +221,7 @@ def _scan_end(data: bytes, pos: int) -> int:
     while True:
         at = data.find(b"\xff", pos)
         if at < 0 or at + 1 >= len(data):
-            raise _invalid("the JPEG is truncated (no end of image)")
+            raise _invalid("the JPEG file ends too early (it has no end marker)")
         following = data[at + 1]
         if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
             pos = at + 1

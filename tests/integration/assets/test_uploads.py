@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from services.assets.domain import MAX_IMAGE_BYTES
-from tests.unit.assets.corpus import EXPECTED, png_chunk, read
+from tests.unit.assets.corpus import EXPECTED, padded_png, read
 
 from .conftest import PUBLIC_URL
 
@@ -16,13 +16,6 @@ pytestmark = pytest.mark.integration
 
 PID = "partner-a"
 REFUSED = sorted(name for name, (_, code) in EXPECTED.items() if code)
-
-
-def padded_png(total: int) -> bytes:
-    """The 4:3 corpus PNG grown to exactly `total` bytes by a private chunk before IEND."""
-    image = read("ratio-4x3.png")
-    padding = total - len(image) - 12
-    return image[:-12] + png_chunk(b"prVt", b"\0" * padding) + image[-12:]
 
 
 def path_of(url: str) -> str:

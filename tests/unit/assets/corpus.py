@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import random
 import struct
 import zlib
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageFilter
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "assets"
 
@@ -125,6 +127,45 @@ def picture(width: int, height: int, mode: str = "RGB") -> Image.Image:
     red = Image.linear_gradient("L").resize((width, height))
     green = Image.radial_gradient("L").resize((width, height))
     return Image.merge("RGB", (red, green, red.rotate(180))).convert(mode)
+
+
+@functools.cache
+def photo(width: int, height: int, fmt: str = "JPEG", seed: int = 1) -> bytes:
+    """A photograph-like picture: gradients under fine noise, so it compresses like a photo
+    (1600x1200 is about 300 KB as JPEG, 640x480 about 400 KB as PNG), never like flat colour."""
+    rnd = random.Random(seed)
+    bands = []
+    for _ in range(3):
+        light = Image.linear_gradient("L").rotate(rnd.choice((0, 90, 180, 270))).resize((width, height))
+        base = Image.blend(light, Image.radial_gradient("L").resize((width, height)), 0.4)
+        grain = Image.frombytes("L", (width, height), rnd.randbytes(width * height)).filter(ImageFilter.GaussianBlur(1.2))
+        bands.append(Image.blend(base, grain, 0.35))
+    options = {"quality": 88} if fmt == "JPEG" else {"compress_level": 6}
+    return encode(Image.merge("RGB", bands), fmt, **options)
+
+
+def padded_png(total: int, base: bytes | None = None) -> bytes:
+    """A 4:3 PNG (the corpus's, or `base`) grown to exactly `total` bytes by a private chunk before
+    IEND, as cameras and editors add metadata; the stored file is `base` again (the chunk is dropped)."""
+    image = base or read("ratio-4x3.png")
+    padding = total - len(image) - 12
+    assert padding >= 0, f"{total} bytes is less than the picture itself"
+    return image[:-12] + png_chunk(b"prVt", b"\0" * padding) + image[-12:]
+
+
+@functools.cache
+def tiny_png() -> bytes:
+    """A 16x12 PNG of a few hundred bytes, to pad to sizes from 1 KB up."""
+    return encode(picture(16, 12), "PNG")
+
+
+def padded_svg(total: int, name: str = "illustrator-cc.svg") -> bytes:
+    """A design tool's logo grown to exactly `total` bytes by a comment before its end."""
+    logo = read(name)
+    end = logo.rindex(b"</svg>")
+    filler = total - len(logo) - len(b"<!--  -->")
+    assert filler >= 0
+    return logo[:end] + b"<!-- " + b"x" * filler + b" -->" + logo[end:]
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
