@@ -2,10 +2,18 @@
 
 GUNICORN_WORKERS, GUNICORN_WORKER_CLASS (sync, gthread, gevent), GUNICORN_THREADS,
 GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT, PORT (or GUNICORN_BIND).
+
+The gateway (``gateway.wsgi:app``) also listens on GATEWAY_ADMIN_PORT when it is set (on
+ADMIN_HOST, default HOST): its ``/metrics`` and ``/readyz`` answer there only, told apart by
+the socket a request came in on (gateway/security.py ``FrontDoor``). No other part binds it,
+even when the variable is in its environment.
 """
 import os
+import sys
 
-bind = os.environ.get("GUNICORN_BIND") or f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+bind = [os.environ.get("GUNICORN_BIND") or f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"]
+if os.environ.get("GATEWAY_ADMIN_PORT") and any(arg.startswith("gateway.wsgi") for arg in sys.argv):
+    bind.append(f"{os.environ.get('ADMIN_HOST') or os.environ.get('HOST', '0.0.0.0')}:{os.environ['GATEWAY_ADMIN_PORT']}")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))

@@ -17,7 +17,7 @@ from .portal.openapi import portal_paths
 from .proxy import proxy
 from .refresh import PageRefresher
 from .runtime import make_runtime
-from .security import install_security
+from .security import FrontDoor, admin_port, install_security
 
 
 def create_app(config=None):
@@ -29,10 +29,12 @@ def create_app(config=None):
     for blueprint in (public, docs, proxy):
         app.register_blueprint(blueprint)
     install_portal(app)
+    flask_app = app.wsgi_app
     if os.environ.get("GATEWAY_PAGE_FAST_PATH", "on") != "off":
         changes = changes_of(runtime.db.url)
         runtime.on_close.append(changes.close)
         app.wsgi_app = PublicPageFastPath(app.wsgi_app, changes, runtime.service)
+    app.wsgi_app = FrontDoor(app.wsgi_app, flask_app, admin_port())  # strict paths, admin port
     proxies = int(os.environ.get("GATEWAY_TRUSTED_PROXIES", "0"))
     if proxies:  # behind a load balancer: the visitor's address is in its X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

@@ -1,5 +1,18 @@
 """One HTTP client per service: pooled connections, timeouts, retries for idempotent
-calls only, and a circuit breaker that answers 503 at once while a service is down."""
+calls only, and a circuit breaker that answers 503 at once while a service is down.
+
+What the breaker counts (API.md "Changed rules": one caller's bad requests never make a
+service unavailable to others): only what says the *service* is down or overwhelmed, for
+every caller alike:
+
+- transport failures: connection refused or reset, no answer within the read timeout;
+- answers 502, 503 and 504 (the service, or a proxy in front of it, cannot serve now).
+
+Never a 500 or a 4xx answer: those are about one request (bad input, a bug that input
+triggers), so a stream of them from one member leaves everyone else's calls alone; a 500 is
+passed on (as 502 ``bad_gateway`` when it is not JSON). Five counted failures in a row open
+the breaker for ``reset_timeout`` seconds (503 ``service_unavailable`` at once, with
+``Retry-After``); any answer the breaker does not count closes the count again."""
 from __future__ import annotations
 
 import http.cookiejar
@@ -19,6 +32,8 @@ from urllib3.util.retry import Retry
 from services.common.errors import Problem
 from services.common.logs import REQUEST_ID_HEADER
 
+from .routes import ambiguous, exact_target
+
 FORWARDED_REQUEST_HEADERS = ("Authorization", "Content-Type", "Content-Length", "Accept",
                              "Idempotency-Key", "If-None-Match", "If-Modified-Since", REQUEST_ID_HEADER)
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
@@ -26,10 +41,11 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriza
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 DEFAULT_HEADERS = requests.utils.default_headers()  # what requests adds to every call, kept on forwarded ones
 MAX_JSON_BYTES = 8 * 1024 * 1024
+UNAVAILABLE_STATUSES = frozenset({502, 503, 504})  # what the breaker counts, besides transport failures
 
 
 class DownstreamFailure(Exception):
-    """The service answered 5xx; counted by the breaker, passed on to the caller."""
+    """The service answered 502, 503 or 504: counted by the breaker, passed on to the caller."""
 
     def __init__(self, response):
         super().__init__(f"{response.status_code} from downstream")
@@ -56,6 +72,7 @@ class ServiceClient:
     def __init__(self, name: str, base_url: str, connect_timeout: float = 1.0,
                  read_timeout: float = 10.0, fail_max: int = 5, reset_timeout: float = 10.0):
         self.name, self.base_url = name, base_url.rstrip("/")
+        self.base_path = urllib3.util.parse_url(self.base_url).path or ""
         self.timeout = (connect_timeout, read_timeout)
         self.session = requests.Session()
         retry = Retry(total=2, connect=2, read=0, status=0, backoff_factor=0.05,
@@ -98,7 +115,10 @@ class ServiceClient:
         return self._relay(self._guarded(self._send, incoming.method, path, incoming.query_string, headers, body))
 
     def _guarded(self, send, method, path, query, headers, body):
-        """The service's answer (5xx included) through the breaker; Problem 503/504 when it has none."""
+        """The service's answer (5xx included) through the breaker; Problem 503/504 when it has
+        none, 404 for an ambiguous path (which no caller may forward, and the breaker never counts)."""
+        if ambiguous(path):
+            raise Problem(404, "not_found", "No such endpoint.")
         try:
             return self.breaker.call(send, method, path, query, headers, body)
         except DownstreamFailure as failure:
@@ -127,23 +147,26 @@ class ServiceClient:
         return upstream
 
     def _send(self, method, path, query, headers, body) -> Upstream:
-        """A forwarded request, its answer left unread."""
-        url = PreparedRequest()  # the URL quoted and parsed as requests would
-        url.prepare_url(f"{self.base_url}{path}" + (f"?{query.decode()}" if query else ""), None)
+        """A forwarded request, its answer left unread. The request target is exactly the
+        matched path (``routes.exact_target``), given to urllib3's pool as it is: requests'
+        ``prepare_url`` (urllib3's ``parse_url``) would resolve ``..`` and ``%2e%2e`` segments."""
+        target = exact_target(path, query)
         response = Upstream(self.pool.urlopen(
-            method, url.url if self.whole_url else url.path_url, body=body, headers={**DEFAULT_HEADERS, **headers},
+            method, f"{self.base_url if self.whole_url else self.base_path}{target}", body=body,
+            headers={**DEFAULT_HEADERS, **headers},
             redirect=False, assert_same_host=False, preload_content=False, decode_content=False,
             retries=self.retry, timeout=self.urllib3_timeout,
             chunked=not (body is None or "Content-Length" in headers)))
-        if response.status_code >= 500:
+        if response.status_code in UNAVAILABLE_STATUSES:
             raise DownstreamFailure(response)
         return response
 
     def _request(self, method, path, query, headers, body) -> requests.Response:
-        url = f"{self.base_url}{path}" + (f"?{query.decode()}" if query else "")
+        # exact_target refuses dot segments, so requests' URL preparation has none to resolve
+        url = f"{self.base_url}{exact_target(path, query)}"
         response = self.session.request(method, url, headers=headers, data=body,
                                         timeout=self.timeout, stream=True, allow_redirects=False)
-        if response.status_code >= 500:
+        if response.status_code in UNAVAILABLE_STATUSES:
             raise DownstreamFailure(response)
         return response
 

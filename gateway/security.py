@@ -1,4 +1,5 @@
-"""What every answer of the gateway carries, and what no request may exceed."""
+"""What every answer of the gateway carries, what no request may exceed, which paths it
+refuses before any route matching, and which port serves what."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,7 @@ from flask import Flask, request
 
 from services.common.errors import Problem
 
-from .routes import owner_of
+from .routes import owner_of, refusal
 
 
 def html_csp(public_url: str) -> str:
@@ -35,9 +36,74 @@ def body_limit(path: str, method: str, default: int) -> int:
     return default
 
 
+REFUSED = "gateway.refused"  # environ key: why the front door refuses this request (404)
+ADMIN_PATHS = frozenset({"/metrics", "/readyz"})
+ADMIN_PORT_PATHS = ADMIN_PATHS | {"/healthz"}
+
+
+class FrontDoor:
+    """WSGI layer in front of everything else (the public page fast path included). A request
+    it refuses goes to Flask marked ``REFUSED`` (why, and the path) and with the path ``/``,
+    which no route matches, so its 404 is Flask's usual problem+json with every security header,
+    counted in the metrics, whatever route the path would have matched:
+
+    - an ambiguous path (``routes.refusal``: raw request target and decoded path), before any
+      route matching, for API, portal and public page routes alike (API.md "Changed rules");
+    - ``/metrics`` and ``/readyz`` anywhere but on ``GATEWAY_ADMIN_PORT``, which serves only
+      those and ``/healthz`` (API.md "Details of the second round"). The port is the one the
+      connection came in on (the socket gunicorn or werkzeug hands over; ``SERVER_PORT``,
+      which both set from the listening socket, otherwise), never a Host header."""
+
+    def __init__(self, app, flask_app, admin_port: int | None):
+        self.app, self.flask_app, self.admin_port = app, flask_app, admin_port
+
+    def __call__(self, environ, start_response):
+        reason = refusal(environ) or self._wrong_port(environ)
+        if reason:  # matched by no route, so no blueprint (the portal's HTML pages) answers it
+            environ[REFUSED] = (reason, environ.get("PATH_INFO", ""))
+            environ["PATH_INFO"], environ["SCRIPT_NAME"] = "/", ""
+            return self.flask_app(environ, start_response)
+        return self.app(environ, start_response)
+
+    def _wrong_port(self, environ) -> str | None:
+        on_admin = self.admin_port is not None and local_port(environ) == self.admin_port
+        path = environ.get("PATH_INFO", "")
+        if on_admin and path not in ADMIN_PORT_PATHS:
+            return "the admin port serves only /metrics, /readyz and /healthz"
+        if not on_admin and path in ADMIN_PATHS:
+            return "served on the admin port only"
+        return None
+
+
+def local_port(environ) -> int | None:
+    """The port this connection reached: the listening socket's, as the server handed it over."""
+    for key in ("gunicorn.socket", "werkzeug.socket"):
+        sock = environ.get(key)
+        if sock is not None:
+            try:
+                return sock.getsockname()[1]
+            except (OSError, AttributeError, IndexError, TypeError):
+                pass
+    try:
+        return int(environ.get("SERVER_PORT", ""))
+    except ValueError:
+        return None
+
+
+def admin_port() -> int | None:
+    """``GATEWAY_ADMIN_PORT``; unset, nothing serves ``/metrics`` and ``/readyz``."""
+    value = os.environ.get("GATEWAY_ADMIN_PORT", "").strip()
+    return int(value) if value else None
+
+
 def install_security(app: Flask) -> None:
     default_limit = app.config["PORTAL"].max_request_bytes
     csp = html_csp(app.config["PORTAL"].public_url)
+
+    @app.before_request
+    def _refused():
+        if REFUSED in request.environ:
+            raise Problem(404, "not_found", "No such endpoint.")
 
     @app.before_request
     def _limits():

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import current_app, flash, g, request
 
 from services.common.errors import Problem
+from services.common.partner_header import PARTNER_HEADER
 
 from ..proxy import WRITES, after_write
 from ..routes import owner_of
@@ -52,7 +53,7 @@ def call(method: str, path: str, query: dict | None = None, json=None, body=None
     if upstream.status_code >= 500:
         raise Problem(503, "service_unavailable", f"The {service} service failed; try again shortly.")
     if method in WRITES and answer.ok:
-        after_write(service, path, answer.data)
+        after_write(service, upstream.headers.get(PARTNER_HEADER), answer.data)
     return answer
 
 

@@ -1,5 +1,6 @@
 """Assets: brand assets checked by content, stored content-addressed."""
 from services.common.errors import problem_response
+from services.common.partner_header import name_the_partner
 from services.common.webapp import create_service_app
 
 from . import api
@@ -14,6 +15,7 @@ def create_app(config=None, verifier=None, storage=None):
     storage = storage or make_storage(runtime.config)
     app, _ = create_service_app(runtime, "Assets", [api.partner_assets, api.files],
                                 ready_checks={"storage": storage.ping}, verifier=verifier)
+    name_the_partner(app)  # the gateway's write-through trusts this, not the path it was sent
     app.extensions["asset_storage"] = storage
     app.register_error_handler(
         AssetRejected, lambda exc: problem_response(exc.status, exc.code, exc.detail))

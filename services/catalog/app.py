@@ -1,4 +1,5 @@
 """Catalog: use cases, curation, offerings, talent search and publishing."""
+from services.common.partner_header import name_the_partner
 from services.common.webapp import create_service_app
 
 from . import api, internal_api
@@ -8,4 +9,5 @@ from .runtime import make_runtime
 def create_app(config=None, verifier=None):
     app, _ = create_service_app(make_runtime(config), "Catalog", [api.blp, internal_api.internal],
                                 verifier=verifier)
+    name_the_partner(app)  # the gateway's write-through trusts this, not the path it was sent
     return app

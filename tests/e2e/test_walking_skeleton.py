@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 def test_every_process_of_the_suite_is_alive_and_ready(stack):
     for part in PARTS:
         assert requests.get(f"{stack.url_of(part)}/healthz", timeout=5).json() == {"status": "ok"}
-        ready = requests.get(f"{stack.url_of(part)}/readyz", timeout=5)
+        ready = requests.get(stack.ready_url(part), timeout=5)
         assert ready.status_code == 200, ready.text
         assert ready.json()["checks"]["database"] == "ok"
         assert ready.json()["checks"]["bus"] == "ok"

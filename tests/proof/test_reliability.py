@@ -77,11 +77,11 @@ def test_the_fault_proxy_sits_between_every_process_and_the_broker_and_each_part
         parts = list(PARTS) if proxy is suite.broker else [part]
         proxy.down()
         try:
-            refused[part] = wait_until(lambda: all(requests.get(f"{suite.url_of(p)}/readyz", timeout=5).status_code
+            refused[part] = wait_until(lambda: all(requests.get(suite.ready_url(p), timeout=5).status_code
                                                    == 503 for p in parts), 15, 0.2, f"{part} not ready")
         finally:
             proxy.up()
-        wait_until(lambda: all(requests.get(f"{suite.url_of(p)}/readyz", timeout=5).ok for p in parts), 30, 0.2,
+        wait_until(lambda: all(requests.get(suite.ready_url(p), timeout=5).ok for p in parts), 30, 0.2,
                    f"{part} ready again")
     reliability.add("parts not ready while their proxy refuses (then ready again)", len(refused), note=", ".join(refused))
     dead = [name for name in WORKERS if not suite.procs[name].alive()]

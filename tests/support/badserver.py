@@ -9,7 +9,7 @@ import time
 
 class BadServer:
     def __init__(self, mode: str):
-        self.mode = mode  # "hang", "garbage", "error"
+        self.mode = mode  # "hang", "garbage", "error" (500), "unavailable" (503)
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -41,9 +41,9 @@ class BadServer:
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
                              + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
                 return
-            body = b"boom"
-            conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
-                         b"Content-Length: 4\r\nConnection: close\r\n\r\n" + body)
+            status = b"503 Service Unavailable" if self.mode == "unavailable" else b"500 Internal Server Error"
+            conn.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain\r\n"
+                         b"Content-Length: 4\r\nConnection: close\r\n\r\nboom")
             time.sleep(0.01)
 
     def stop(self) -> None:

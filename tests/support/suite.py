@@ -29,7 +29,7 @@ class Suite(Stack):
             for process in processes:
                 self.start_process(f"{part}.{process}")
         for part in PORT_OFFSETS:
-            wait_http_ok(f"{self.url_of(part)}/readyz", timeout=90)
+            wait_http_ok(self.ready_url(part), timeout=90)
         return self
 
     def start_process(self, name: str) -> Proc:

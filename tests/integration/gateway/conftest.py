@@ -17,8 +17,13 @@ def gateway_config(request, tmp_path, postgres):
     return Config.from_env("gateway", env)
 
 
+ADMIN_PORT = 9109  # GATEWAY_ADMIN_PORT of the gateway fixture: its /metrics and /readyz
+ADMIN_URL = f"http://127.0.0.1:{ADMIN_PORT}"  # a test client's base_url for them
+
+
 @pytest.fixture
-def gateway(gateway_config):
+def gateway(gateway_config, monkeypatch):
+    monkeypatch.setenv("GATEWAY_ADMIN_PORT", str(ADMIN_PORT))
     app = create_app(gateway_config)
     app.config["RUNTIME"].migrate()
     app.config["RUNTIME"].bus.declare("gateway", ["catalog.page.*", "assets.asset.updated"])

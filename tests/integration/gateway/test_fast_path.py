@@ -11,6 +11,7 @@ import pytest
 from werkzeug.test import Client
 
 from gateway.fastpath import LISTENER, PublicPageFastPath
+from tests.integration.gateway.conftest import ADMIN_URL
 from tests.integration.gateway.pages import page_content
 from tests.integration.gateway.test_public_pages import publish
 from tests.support.procs import ROOT, wait_until
@@ -42,7 +43,7 @@ class CountingFlask:
 
 @pytest.fixture
 def fast(gateway):
-    path = gateway.wsgi_app
+    path = gateway.wsgi_app.app  # behind the front door (gateway/security.py FrontDoor)
     assert isinstance(path, PublicPageFastPath)
     path.app = CountingFlask(path.app)
     return path
@@ -145,7 +146,7 @@ def test_hits_are_counted_in_the_metrics_under_their_route(gateway, fast):
 
 
 def requests_counted(gateway) -> float:
-    text = gateway.test_client().get("/metrics").get_data(as_text=True)
+    text = gateway.test_client().get("/metrics", base_url=ADMIN_URL).get_data(as_text=True)
     line = next(line for line in text.splitlines() if line.startswith("portal_http_requests_total{")
                 and 'route="/experts/<slug>"' in line and 'status="200"' in line and 'method="GET"' in line)
     return float(line.rsplit(" ", 1)[1])

@@ -1,7 +1,10 @@
 """The front door stays predictable when services hang, fail or answer garbage."""
 from __future__ import annotations
 
+import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -21,8 +24,9 @@ def gateway_with(tmp_path, monkeypatch):
     def build(mode: str):
         server = BadServer(mode)
         monkeypatch.setenv("CATALOG_READ_TIMEOUT", "1.0")
+        catalog = f"http://127.0.0.1:{free_port()}" if mode == "down" else server.url  # "down": nobody listens
         env = {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_OPERATOR_TOKEN": "op-token",
-               "PORTAL_GATEWAY_PORT": str(free_port()), "CATALOG_URL": server.url,
+               "PORTAL_GATEWAY_PORT": str(free_port()), "CATALOG_URL": catalog,
                "MEMBERSHIP_URL": f"http://127.0.0.1:{free_port()}"}
         app = create_app(Config.from_env("gateway", env))
         app.config["RUNTIME"].migrate()
@@ -64,8 +68,10 @@ def test_a_service_that_is_down_gets_a_503_and_public_pages_stay_up(gateway_with
     assert client.get("/experts/acme").status_code == 200
 
 
-def test_the_circuit_opens_after_repeated_failures_and_answers_503_at_once(gateway_with):
-    client = gateway_with("error").test_client()
+@pytest.mark.parametrize("mode", ["unavailable", "down"])
+def test_the_circuit_opens_after_repeated_failures_and_answers_503_at_once(gateway_with, mode):
+    """A service that answers 503, or that nobody listens for, opens the breaker."""
+    client = gateway_with(mode).test_client()
     for _ in range(5):
         client.get(USE_CASES)
     started = time.monotonic()
@@ -74,6 +80,13 @@ def test_the_circuit_opens_after_repeated_failures_and_answers_503_at_once(gatew
     assert answer.status_code == 503
     assert answer.get_json()["code"] == "service_unavailable"
     assert int(answer.headers["Retry-After"]) >= 1
+    assert "is unavailable right now" in answer.get_json()["detail"]  # the breaker's answer, not the service's
+
+
+def test_a_service_that_answers_500_again_and_again_never_opens_the_circuit(gateway_with):
+    client = gateway_with("error").test_client()
+    answers = [client.get(USE_CASES).status_code for _ in range(20)]
+    assert answers == [502] * 20  # each 500 (not JSON) passed on as bad_gateway, none as 503
 
 
 def test_every_answer_carries_the_security_headers(gateway_with):
@@ -97,11 +110,52 @@ def test_bodies_over_the_limit_and_very_long_urls_are_refused(gateway_with):
     assert long_url.status_code == 414 and long_url.get_json()["code"] == "uri_too_long"
 
 
-def test_metrics_count_requests_by_route_not_by_raw_path(gateway_with):
+def test_metrics_count_requests_by_route_not_by_raw_path(gateway_with, monkeypatch):
+    monkeypatch.setenv("GATEWAY_ADMIN_PORT", "9109")
     client = gateway_with("error").test_client()
     client.get("/experts/one")
     client.get("/experts/two")
-    text = client.get("/metrics").get_data(as_text=True)
+    assert client.get("/metrics").status_code == 404  # not on the public port
+    text = client.get("/metrics", base_url="http://127.0.0.1:9109").get_data(as_text=True)
     assert 'portal_http_requests_total{method="GET",route="/experts/<slug>",service="gateway",status="404"}' in text
     assert "/experts/one" not in text
     assert "portal_http_request_duration_seconds_bucket" in text
+
+
+class OneTenantFails(BaseHTTPRequestHandler):
+    """A catalog whose answers to partner p-bad's requests are 500 (bad input it chokes on)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        failing = self.path.startswith("/api/v1/partners/p-bad/")
+        body = json.dumps({"code": "internal_error", "status": 500} if failing else {"items": []}).encode()
+        self.send_response(500 if failing else 200)
+        self.send_header("Content-Type", "application/problem+json" if failing else "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_one_tenants_stream_of_500s_leaves_another_tenant_answered(tmp_path):
+    """Issue 16: twelve requests of one member that made catalog answer 500 opened the breaker
+    and another partner got 503 for ten seconds. A 500 is about one request: never counted."""
+    service = ThreadingHTTPServer(("127.0.0.1", 0), OneTenantFails)
+    threading.Thread(target=service.serve_forever, daemon=True).start()
+    env = {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_OPERATOR_TOKEN": "op-token",
+           "PORTAL_GATEWAY_PORT": str(free_port()), "CATALOG_URL": f"http://127.0.0.1:{service.server_address[1]}"}
+    app = create_app(Config.from_env("gateway", env))
+    try:
+        client = app.test_client()
+        bad = [client.get("/api/v1/partners/p-bad/talent", query_string={"cursor": "WyJhYmMiXQ"})
+               for _ in range(30)]
+        assert {answer.status_code for answer in bad} == {500}
+        good = client.get("/api/v1/partners/p-good/talent")
+        assert good.status_code == 200 and good.get_json() == {"items": []}
+        assert app.extensions["clients"]["catalog"].breaker.current_state == "closed"
+    finally:
+        service.shutdown()
+        app.config["RUNTIME"].close()
