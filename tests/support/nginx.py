@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 from pathlib import Path
 
 from tests.support.infra import free_port
-from tests.support.procs import ROOT, Proc, wait_http_ok
+from tests.support.procs import ROOT, Proc, wait_until
 
 CONFIG = ROOT / "deploy" / "nginx" / "gateway.conf"
 NGINX = "/usr/sbin/nginx"
@@ -65,11 +66,20 @@ class Nginx:
         self.write_config()
         self.proc.start()
         try:
-            wait_http_ok(f"{self.url}/healthz", timeout)
+            wait_until(self._listening, timeout, 0.05, f"nginx on port {self.port}")
         except AssertionError:
             self.stop()
             raise AssertionError(f"nginx did not start:\n{self.log()}")
         return self
+
+    def _listening(self) -> bool:
+        if not self.proc.alive():
+            raise AssertionError("nginx exited")
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
 
     def stop(self) -> None:
         self.proc.stop(timeout=10)
