@@ -30,8 +30,10 @@ def upload_asset(pid, kind):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _brand_page(pid, {kind: "Choose a file first."}, 422)
+    # Re-sent as the raw body: assets judges the file by its content, never by the type the
+    # browser guessed from its name (one it named multipart/form-data would be read as a form).
     answer = backend.call("PUT", f"/api/v1/partners/{pid}/assets/{kind}", body=upload.stream,
-                          content_type=upload.mimetype or "application/octet-stream")
+                          content_type="application/octet-stream")
     if not answer.ok:
         return _brand_page(pid, {kind: answer.message}, answer.status)
     flash(f"{ASSET_KINDS[kind]['title']} updated.")

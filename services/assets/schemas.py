@@ -32,6 +32,7 @@ class AssetVersionListSchema(Schema):
 
 
 class UploadSchema(Schema):
-    """The file, for a multipart upload (or send it as the raw body)."""
+    """The file as the one multipart part named `file`, with or without a filename (or send it as
+    the raw body); the same limits either way (API.md, second round, "Changed rules")."""
 
     file = fields.Raw(metadata={"type": "string", "format": "binary"})

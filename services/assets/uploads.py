@@ -48,7 +48,10 @@ def read_upload(request: Request, spec: AssetKind) -> bytes:
     """
     multipart = request.mimetype == "multipart/form-data"
     limit = spec.max_bytes + (MULTIPART_OVERHEAD_BYTES if multipart else 0)
-    request.max_content_length = limit
+    # One byte more than the limit: Werkzeug refuses a read *at* its maximum, which would
+    # refuse a chunked body (no Content-Length) of exactly the limit. read_limited and the
+    # decoder loop count the file's bytes themselves.
+    request.max_content_length = limit + 1
     if request.content_length is not None and request.content_length > limit:
         raise too_large(spec)
     if multipart:

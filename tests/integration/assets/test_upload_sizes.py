@@ -134,3 +134,22 @@ def test_a_10_mb_multipart_upload_is_read_holding_the_file_once_in_memory(assets
             tracemalloc.stop()
     assert len(data) == MAX_IMAGE_BYTES
     assert peak < MAX_IMAGE_BYTES * 1.2, f"{peak:,} bytes at the peak for a {MAX_IMAGE_BYTES:,}-byte file"
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_chunked_body_without_a_length_of_exactly_the_limit_is_accepted_and_one_byte_more_is_413(assets, way):
+    """As the gateway forwards a stream: Transfer-Encoding chunked, no Content-Length."""
+    answers = []
+    for size in (MAX_IMAGE_BYTES, MAX_IMAGE_BYTES + 1):
+        data = padded_png(size)
+        if way == "raw":
+            body, content_type = data, "application/octet-stream"
+        else:
+            body, content_type = encode_multipart_formdata(
+                {"file": ("big.png", data, "image/png") if way == "multipart" else data})
+        answers.append(assets.client.put(
+            f"/api/v1/partners/{PID}/assets/branded-image", input_stream=io.BytesIO(body),
+            headers={**assets.token("ada"), "Content-Type": content_type},
+            environ_overrides={"wsgi.input_terminated": True}))
+    assert [a.status_code for a in answers] == [200, 413], [a.get_json() for a in answers]
+    assert answers[1].get_json()["code"] == "file_too_large"
