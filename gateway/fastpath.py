@@ -214,7 +214,7 @@ def _replay(answer: Answer, environ) -> tuple[str, list[tuple[str, str]], bytes]
     rules as the Flask view's)."""
     etags = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
     if etags:
-        fresh = etags.contains(answer.etag)
+        fresh = etags.contains_weak(answer.etag)  # RFC 9110 13.1.2, as the view compares
     else:
         since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
         fresh = since is not None and answer.changed_at.replace(microsecond=0) <= since

@@ -82,8 +82,8 @@ def _conditional(head, kind: str, render) -> Response:
 
 
 def _not_modified(etag: str, changed_at) -> bool:
-    if request.if_none_match:
-        return request.if_none_match.contains(etag)
+    if request.if_none_match:  # weak comparison (RFC 9110 13.1.2): W/"x" matches "x"
+        return request.if_none_match.contains_weak(etag)
     since = request.if_modified_since
     return since is not None and changed_at.replace(microsecond=0) <= since
 

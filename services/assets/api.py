@@ -105,7 +105,7 @@ def serve(partner_id, name):
         found = handlers.served_version(conn, key)
     if found is None:
         raise not_found("asset")
-    if request.if_none_match.contains(found.sha256):
+    if request.if_none_match.contains_weak(found.sha256):  # weak comparison, RFC 9110 13.1.2
         return _file_response(Response(status=304), found)
     try:
         stream = _storage().open(key)
