@@ -23,9 +23,30 @@ MAX_OFFERINGS = 100
 MAX_RATE = decimal.Decimal("10000")
 MAX_PRICE = decimal.Decimal("1000000")
 
+# RFC 3339 section 5.6 date-time: "T" or "t" (or a space, section 5.6's note), seconds up to 60
+# (a leap second), a fraction of any length, "Z", "z" or a numeric offset ("-00:00" included)
 _RFC3339 = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})?"
+    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})"
+    r"(?:\.(?P<fraction>\d+))?(?:[Zz]|(?P<sign>[+-])(?P<off_hour>\d{2}):(?P<off_minute>\d{2}))"
 )
+
+
+def parse_rfc3339(text: str) -> dt.datetime:
+    """An RFC 3339 date-time as an aware datetime in UTC; ValueError if it is not one.
+    A leap second (``:60``) reads as the last instant of second 59 (API.md, "Changed rules");
+    a fraction beyond microseconds is cut, never rounded up into the next second."""
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        raise ValueError("not an RFC 3339 date-time")
+    second, fraction = int(match["second"]), (match["fraction"] or "")[:6].ljust(6, "0")
+    if second == 60:
+        second, fraction = 59, "999999"
+    offset = dt.timedelta(hours=int(match["off_hour"] or 0), minutes=int(match["off_minute"] or 0))
+    if offset >= dt.timedelta(hours=24) or int(match["off_minute"] or 0) > 59:
+        raise ValueError("offset out of range")
+    local = dt.datetime.combine(dt.date.fromisoformat(match["date"]),
+                                dt.time(int(match["hour"]), int(match["minute"]), second, int(fraction)))
+    return (local - offset if match["sign"] == "+" else local + offset).replace(tzinfo=dt.timezone.utc)
 
 
 class Money(fields.Decimal):
@@ -49,14 +70,15 @@ class Money(fields.Decimal):
 
 
 class Rfc3339DateTime(fields.AwareDateTime):
-    """An RFC 3339 timestamp with an offset, loaded as an aware UTC datetime."""
+    """An RFC 3339 date-time with an offset, loaded as an aware UTC datetime (``parse_rfc3339``)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        if not isinstance(value, str):
             raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
-        value = re.sub(r"[Zz]$", "+00:00", value)
-        loaded = super()._deserialize(value, attr, data, **kwargs)
-        return loaded.astimezone(dt.timezone.utc)
+        try:
+            return parse_rfc3339(value)
+        except (ValueError, OverflowError):  # a field out of range, or beyond year 1..9999 in UTC
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
 
 
 def _identifier(**kwargs) -> fields.String:
