@@ -18,7 +18,7 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 # the API's own OPTIONS answers Flask's Allow for the gateway's catch-all route: not in the
 # contract's routes, left to the gateway's router
-NOT_CHECKED = "allow_header_conformance,positive_data_acceptance"
+NOT_CHECKED = "allow_header_conformance,positive_data_acceptance,unsupported_method"  # the last two: in hooks
 
 
 def fuzz(stack, token: str, *selection: str, examples: str | None = None) -> subprocess.CompletedProcess:
@@ -32,14 +32,19 @@ def fuzz(stack, token: str, *selection: str, examples: str | None = None) -> sub
         capture_output=True, text=True, timeout=900, env=env, cwd=ROOT)
 
 
+def failures(report: str) -> str:
+    start = report.find("= FAILURES =")
+    return report[start if start >= 0 else 0:][:12000]
+
+
 def test_every_phase_finds_no_server_error_and_no_mismatch_with_the_document(stack):
     if stack.name != "embedded":
         pytest.skip("one configuration is enough for fuzzing in make test")
     admin = sign_up(stack)
     eventually_ok(stack, f"/api/v1/partners/{new_partner(stack, admin)['id']}/page", admin["token"])
     members = fuzz(stack, admin["token"], "--exclude-path-regex", "^/internal/")
-    assert members.returncode == 0, members.stdout[-6000:]
+    assert members.returncode == 0, failures(members.stdout)
     # the talent document's cross-field rule (offering ids unique within a list) is beyond
     # JSON Schema: covered by eligibility's tests
     operator = fuzz(stack, stack.operator_token, "--include-path-regex", "^/internal/")
-    assert operator.returncode == 0, operator.stdout[-6000:]
+    assert operator.returncode == 0, failures(operator.stdout)
