@@ -1,6 +1,8 @@
 """Membership's request and response schemas (input and output kept apart)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.common.openapi import WHITESPACE, Pattern
+
 from .domain import SLUG
 from .mail_values import AddressRefused, checked_address, refused_character
 
@@ -27,9 +29,16 @@ def _one_line_of_text(value: str) -> None:
         raise ValidationError("A name needs a character other than spaces.")
 
 
+# What _one_line_of_text refuses, as a portable pattern for the document (all but unassigned
+# code points, which depend on the Unicode version and no pattern can name)
+_REFUSED = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+ONE_LINE = Pattern(rf"^[^{_REFUSED}]*[^{_REFUSED}{WHITESPACE}][^{_REFUSED}]*$",
+                   error="A name is one line of text with a character other than spaces.")
+
+
 def Name():  # noqa: N802 - reads like a field type
     """A person's or a company's name: 1-120 characters of one line, no control characters."""
-    return fields.String(required=True, validate=[validate.Length(min=1, max=120), _one_line_of_text],
+    return fields.String(required=True, validate=[validate.Length(min=1, max=120), _one_line_of_text, ONE_LINE],
                          metadata={"description": "One line of text: no control characters (U+0000-U+001F, "
                                                   "U+007F-U+009F), line or paragraph separators (U+2028, "
                                                   "U+2029) or bidirectional controls; else 422 validation_error"})
@@ -78,7 +87,7 @@ class MeSchema(AccountSchema):
 
 class GrantAccessSchema(Schema):
     name = Name()
-    slug = fields.String(required=True, validate=validate.Regexp(SLUG, error="Use 1-60 lowercase letters, digits and dashes."))
+    slug = fields.String(required=True, validate=Pattern(SLUG.pattern, error="Use 1-60 lowercase letters, digits and dashes."))
     admin_email = Email()
 
 
@@ -101,7 +110,8 @@ class MemberListSchema(Schema):
 
 
 class InviteSchema(Schema):
-    emails = fields.List(Email(), required=True, validate=validate.Length(min=1, max=50))
+    emails = fields.List(Email(), required=True, validate=validate.Length(min=1, max=50),
+                         metadata={"uniqueItems": True})  # and ignoring case (below)
     message = fields.String(load_default="", validate=validate.Length(max=1000))
 
     @validates_schema
