@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, request
 from services.common.errors import Problem
 from services.common.partner_header import PARTNER_HEADER
 
-from .routes import owner_of
+from .routes import ambiguous, owner_of
 
 proxy = Blueprint("proxy", __name__)
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
@@ -43,8 +43,8 @@ def after_write(service: str, partner_id: str | None, answer) -> None:
     ``answer``). ``partner_id`` is the partner the service says it wrote for (its
     ``X-Partner-Id`` answer header), never one read from the request path: a path the gateway
     and the service read differently must not put one partner's write on another's page."""
-    if not partner_id or service not in ("catalog", "assets"):
-        return
+    if not partner_id or service not in ("catalog", "assets") or ambiguous(f"/{partner_id}"):
+        return  # no partner named, or not one plain path segment: nothing to refresh
     refresher = current_app.extensions["refresher"]
     if service == "assets":
         if isinstance(answer, dict) and {"kind", "url", "width", "height", "sha256", "updated_at"} <= answer.keys():
