@@ -1,10 +1,10 @@
 """The talent search index: full text over name, title and skills (PostgreSQL full-text
-search with a GIN index; SQLite FTS5 in the embedded default), filters, keyset pages."""
+search with a GIN index; SQLite FTS5 in the embedded default), filters, keyset pages. Both
+databases index ``search_text``, folded in Python (``textfold``) as queries are."""
 from __future__ import annotations
 
 import functools
 import json
-import re
 from datetime import datetime
 
 from sqlalchemy import and_, func, literal, literal_column, or_, select, text, tuple_
@@ -12,9 +12,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from . import textfold
 from .models import TalentProfile
 
-TOKEN = re.compile(r"[\w]+", re.UNICODE)
 SIMPLE = literal_column("'simple'::regconfig")
 
 
@@ -23,13 +23,13 @@ def profile_row(profile: dict) -> dict:
     skills = profile.get("skills", [])
     return {"freelancer_id": profile["freelancer_id"], "name": profile["name"],
             "title": profile.get("title", ""), "country": profile.get("country", ""),
-            "skills": json.dumps(skills), "skills_key": _key(skills),
+            "skills": json.dumps(skills), "skills_key": skills_key(skills),
             "hourly_rate": float(profile["hourly_rate"]), "jss": int(profile["jss"]),
             "badges": _key(profile.get("badges", [])), "projects": json.dumps(profile.get("projects", [])),
             "consultations": json.dumps(profile.get("consultations", [])), "eligible": bool(profile["eligible"]),
             "ineligible_reasons": ",".join(profile.get("ineligible_reasons", [])),
             "eligible_for_partners": _key(profile.get("eligible_for_partners", []), lower=False),
-            "search_text": " ".join([profile["name"], profile.get("title", ""), *skills]),
+            "search_text": textfold.search_text(profile["name"], profile.get("title", ""), *skills),
             "updated_at": datetime.fromisoformat(profile["updated_at"].replace("Z", "+00:00"))}
 
 
@@ -60,6 +60,11 @@ def index_text(session: Session, rows: list[dict]) -> None:
     ids = [{"f": r["freelancer_id"], "b": r["search_text"]} for r in rows]
     session.execute(text("DELETE FROM talent_fts WHERE freelancer_id = :f"), ids)
     session.execute(text("INSERT INTO talent_fts (freelancer_id, body) VALUES (:f, :b)"), ids)
+
+
+def skills_key(skills: list[str]) -> str:
+    """``|skill|...|`` with each skill folded as the ``skill`` filter is."""
+    return _key([textfold.fold(skill) for skill in skills], lower=False)
 
 
 def _key(values, lower: bool = True) -> str:
@@ -95,7 +100,7 @@ def _conditions(session: Session, partner_id: str, f: dict):
     if f.get("q"):
         yield _text_match(session, f["q"])
     if f.get("skill"):
-        yield TalentProfile.skills_key.contains(f"|{f['skill'].lower()}|", autoescape=True)
+        yield TalentProfile.skills_key.contains(f"|{textfold.fold(f['skill'])}|", autoescape=True)
     if f.get("badge"):
         yield TalentProfile.badges.contains(f"|{f['badge']}|", autoescape=True)
     if f.get("min_jss") is not None:
@@ -111,7 +116,7 @@ def _conditions(session: Session, partner_id: str, f: dict):
 
 
 def _text_match(session: Session, q: str):
-    tokens = TOKEN.findall(q.lower())[:10]
+    tokens = textfold.tokens(q)[:10]
     if not tokens:
         return literal(True)
     if session.bind.dialect.name == "sqlite":
