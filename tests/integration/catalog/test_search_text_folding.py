@@ -57,3 +57,22 @@ def test_skills_match_whatever_the_case_form_or_accents(catalog):
     catalog.talent("fl-skill", skills=["Données", "C++", "Straße"])
     for skill, found in (("données", 1), (NFD("DONNÉES"), 1), ("donnees", 1), ("strasse", 1), ("c++", 1), ("c", 0)):
         assert len(search(catalog, p, skill=skill)["items"]) == found, skill
+
+
+def test_the_migration_refolds_profiles_stored_before_it(catalog):
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+    from sqlalchemy import text
+
+    p = catalog.partner()
+    catalog.talent("fl-old", name=NFD("Jürgen Müller"), skills=["Données"])
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(catalog.runtime.migrations_dir))
+    cfg.attributes["engine"] = catalog.runtime.db.engine
+    command.downgrade(cfg, "fb12c732d11e")  # the index as it was stored before
+    with catalog.runtime.db.transaction() as session:
+        assert "Mu\u0308ller" in session.execute(text("SELECT search_text FROM talent_profiles")).scalar()
+    command.upgrade(cfg, "head")
+    for query in ("muller", "MÜLLER", NFD("jürgen")):
+        assert [i["freelancer_id"] for i in search(catalog, p, q=query)["items"]] == ["fl-old"], query
+    assert [i["freelancer_id"] for i in search(catalog, p, skill="donnees")["items"]] == ["fl-old"]
