@@ -6,6 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 
 from services.common.errors import Problem
 
+from services.common.pagination import MAX_CURSOR_CHARS
+
 from . import backend, forms
 from .blueprint import partner_page, portal
 from .words import reason
@@ -70,7 +72,7 @@ def use_case(pid, uid):
     results, search_error = None, None
     if request.args.get("search") is not None:
         answer = backend.call("GET", f"/api/v1/partners/{pid}/talent",
-                              query={**search, "cursor": request.args.get("cursor", "")[:500], "limit": 20})
+                              query={**search, "cursor": request.args.get("cursor", "")[:MAX_CURSOR_CHARS], "limit": 20})
         results = answer.data if answer.ok else None
         search_error = None if answer.ok else answer.message
     experts = backend.get(f"/api/v1/partners/{pid}/use-cases/{uid}/experts")["items"]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
+from services.common.pagination import MAX_CURSOR_CHARS
+
 from . import backend, forms, words
 from .blueprint import partner_page, portal
 
@@ -42,7 +44,7 @@ def activity(pid):
     """Every change to the page, newest first, filterable by kind."""
     kind = request.args.get("kind", "")
     kind = kind if kind in words.ACTIVITY_KINDS else ""
-    cursor = request.args.get("cursor", "")[:500]
+    cursor = request.args.get("cursor", "")[:MAX_CURSOR_CHARS]
     answer = backend.call("GET", f"/api/v1/partners/{pid}/activity",
                           query={"kind": kind, "cursor": cursor, "limit": 50})
     if not answer.ok:  # a stale or mangled cursor: start from the newest
