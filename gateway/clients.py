@@ -18,17 +18,19 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import os
+import re
 import time
 
 import pybreaker
 import requests
 import urllib3
-from flask import Request, Response
+from flask import Request, Response, current_app, has_app_context
 from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
 from urllib3.exceptions import HTTPError, MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from services.common.auth import GATEWAY_PROOF_HEADER, gateway_proof
 from services.common.errors import Problem
 from services.common.logs import REQUEST_ID_HEADER
 
@@ -107,7 +109,7 @@ class ServiceClient:
     def forward(self, incoming: Request, path: str) -> Response:
         """Send the incoming request on to this service and stream its answer back."""
         headers = {h: incoming.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in incoming.headers}
-        headers["X-Forwarded-For"] = incoming.remote_addr or ""  # ours, never the caller's own claim
+        headers.update(gateway_headers(incoming.remote_addr, incoming.cookies.get(KNOWN_DEVICE)))
         body = _body_of(incoming)
         if body is None:  # GET and HEAD carry no body on to the service, so no body headers either
             headers.pop("Content-Length", None)
@@ -131,10 +133,11 @@ class ServiceClient:
             raise self._unavailable("cannot be reached")
 
     def call(self, method: str, path: str, token: str | None, query: bytes = b"", json_body=None,
-             body=None, content_type: str | None = None, client_address: str | None = None) -> requests.Response:
+             body=None, content_type: str | None = None, client_address: str | None = None,
+             known_device: str | None = None) -> requests.Response:
         """One call of the portal's pages, as a partner's script would make it; the answer is
         read whole. Raises ``Problem`` 503 or 504 when the service is down or slow."""
-        headers = {"Accept": "application/json", "X-Forwarded-For": client_address or ""}
+        headers = {"Accept": "application/json", **gateway_headers(client_address, known_device)}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if json_body is not None:
@@ -193,6 +196,24 @@ class ServiceClient:
         stream = upstream.raw.stream(64 * 1024, decode_content=True)
         return Response(_closing(stream, upstream),
                         status=upstream.status_code, headers=headers)
+
+
+KNOWN_DEVICE = "known_device"
+KNOWN_DEVICE_VALUE = re.compile(r"[A-Za-z0-9_.\-]{1,2000}")
+
+
+def gateway_headers(client_address: str | None, known_device: str | None = None) -> dict:
+    """What the gateway adds to every call: its own view of the caller's address in
+    X-Forwarded-For (never the caller's claim) with the proof that membership asks before
+    believing it, and the caller's ``known_device`` cookie, the one cookie a service reads
+    (membership's sign-in throttle exempts the owner's devices; API.md, second round)."""
+    headers = {"X-Forwarded-For": client_address or ""}
+    config = current_app.config.get("PORTAL") if has_app_context() else None
+    if config is not None:
+        headers[GATEWAY_PROOF_HEADER] = gateway_proof(config.operator_token)
+    if known_device and KNOWN_DEVICE_VALUE.fullmatch(known_device):
+        headers["Cookie"] = f"{KNOWN_DEVICE}={known_device}"
+    return headers
 
 
 def _timed_out(exc: Exception) -> bool:

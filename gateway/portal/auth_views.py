@@ -1,7 +1,7 @@
 """Sign up, sign in, sign out, and accepting an invitation from the email's link."""
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import after_this_request, flash, g, redirect, render_template, request, session, url_for
 
 from . import backend, forms
 from .blueprint import portal, safe_next, sign_in, sign_out, signed_in
@@ -69,17 +69,22 @@ def signin():
             if refusal is None:
                 return redirect(target, 303)
     values.pop("password", None)
-    status = 401 if refusal else 422 if errors else 200
+    status = (429 if refusal == THROTTLED else 401) if refusal else 422 if errors else 200
     return render_template("portal/signin.html", values=values, errors=errors, refusal=refusal,
                            next=target), status
+
+
+THROTTLED = "Too many failed sign-ins for this account; try again in a few minutes."
 
 
 def _start_session(email: str, password: str) -> str | None:
     """Sign in through membership; None on success, else what to tell the person."""
     answer = backend.call("POST", "/api/v1/sessions", json={"email": email, "password": password}, token="")
+    if answer.set_cookie:  # known_device: this browser's right password is never throttled
+        after_this_request(lambda response: _with_cookie(response, answer.set_cookie))
     if not answer.ok:
         if answer.code == "rate_limited":
-            return "Too many attempts; wait a minute and try again."
+            return THROTTLED
         return "That email and password do not match an account."
     token = answer.data["access_token"]
     me = backend.call("GET", "/api/v1/me", token=token)
@@ -87,6 +92,11 @@ def _start_session(email: str, password: str) -> str | None:
         return "Signing in did not work just now; please try again."
     sign_in(token, answer.data["expires_in"], me.data["id"])
     return None
+
+
+def _with_cookie(response, set_cookie: str):
+    response.headers.add("Set-Cookie", set_cookie)
+    return response
 
 
 @portal.post("/portal/signout")

@@ -10,6 +10,7 @@ from flask import current_app, flash, g, request
 from services.common.errors import Problem
 from services.common.partner_header import PARTNER_HEADER
 
+from ..clients import KNOWN_DEVICE
 from ..proxy import WRITES, after_write
 from ..routes import owner_of
 
@@ -20,6 +21,7 @@ class Answer:
 
     status: int
     data: dict = field(default_factory=dict)
+    set_cookie: str | None = None  # membership's known_device cookie after a sign-in
 
     @property
     def ok(self) -> bool:
@@ -48,8 +50,8 @@ def call(method: str, path: str, query: dict | None = None, json=None, body=None
     token = token if token is not None else g.portal_session.access_token
     query_string = urlencode({k: v for k, v in (query or {}).items() if v not in (None, "")}, doseq=True)
     upstream = client.call(method, path, token, query_string.encode(), json, body, content_type,
-                           client_address=request.remote_addr)
-    answer = Answer(upstream.status_code, _json(upstream))
+                           client_address=request.remote_addr, known_device=request.cookies.get(KNOWN_DEVICE))
+    answer = Answer(upstream.status_code, _json(upstream), upstream.headers.get("Set-Cookie"))
     if upstream.status_code >= 500:
         raise Problem(503, "service_unavailable", f"The {service} service failed; try again shortly.")
     if method in WRITES and answer.ok:

@@ -1,7 +1,7 @@
 """Membership's HTTP views: thin, they validate and hand over to handlers."""
 from __future__ import annotations
 
-from flask import current_app, g, jsonify
+from flask import current_app, g, jsonify, request
 from sqlalchemy import select
 from flask_smorest import Blueprint
 
@@ -11,7 +11,7 @@ from services.common.errors import Problem
 from services.common.idempotency import idempotent
 from services.common.webapp import current_runtime
 
-from . import handlers, limits, schemas
+from . import domain, handlers, limits, schemas
 from .limits import limiter
 from .models import Account, Invitation
 
@@ -21,6 +21,8 @@ keys = Blueprint("keys", __name__, description="Token verification keys")
 
 
 @public.post("/accounts")
+@limiter.limit(limits.SIGNUP_BY_ADDRESS)
+@limiter.limit(limits.SIGNUP_BY_EMAIL, key_func=limits.target_email)
 @public.arguments(schemas.CreateAccountSchema)
 @public.response(201, schemas.AccountSchema)
 def create_account(body):
@@ -46,14 +48,31 @@ def verify_email(body):
 
 @public.post("/sessions")
 @limiter.limit(limits.SIGNIN_BY_ADDRESS)
-@limiter.limit(limits.SIGNIN_BY_ACCOUNT, key_func=limits.signin_email)
 @public.arguments(schemas.CreateSessionSchema)
 @public.response(200, schemas.SessionSchema)
 def create_session(body):
-    """Sign in: a short-lived access token."""
+    """Sign in: a short-lived access token, and the ``known_device`` cookie. 401
+    ``invalid_credentials``; 429 ``rate_limited`` with ``Retry-After`` per client address, and
+    after too many failed sign-ins for the account, except from a client that signed in to it
+    before (its ``known_device`` cookie; API.md, Details of the second round)."""
+    devices, failures = current_app.extensions["known_devices"], current_app.extensions["failed_signins"]
+    email = domain.normalise_email(body["email"])
     with current_runtime().db.transaction() as session:
-        account = handlers.authenticate(session, body["email"], body["password"])
-    return _access_token(account.id)
+        account = handlers.account_by_email(session, email)
+        known = account is not None and account.id in devices.accounts(request)
+        if not known:
+            failures.take_a_place(email)
+        try:
+            account = handlers.authenticate(session, account, body["password"])
+        except Problem:
+            if known:
+                failures.failed(email)
+            raise
+    if not known:
+        failures.succeeded(email)
+    response = jsonify(_access_token(account.id))
+    devices.remember(request, response, account.id)
+    return response
 
 
 @public.get("/me")

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import os
 
-from werkzeug.middleware.proxy_fix import ProxyFix
-
 from services.common.auth import SigningKeys, TokenSigner, TokenVerifier
 from services.common.webapp import create_service_app
 
 from . import api
 from .internal_members import member_checks
-from .limits import install_limits
+from .limits import BelievedFromTheGatewayOnly, install_limits
 from .runtime import make_runtime
 
 
@@ -27,8 +25,9 @@ def create_app(config=None):
     app, _ = create_service_app(
         runtime, "Membership", [api.public, api.internal, api.keys, api.team, member_checks],
         verifier=TokenVerifier(jwks=keys.jwks))
-    # rate limits key on the caller's address, which the gateway passes in X-Forwarded-For
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(os.environ.get("MEMBERSHIP_TRUSTED_PROXIES", "1")))
+    # rate limits key on the caller's address: the gateway's X-Forwarded-For, no one else's
+    app.wsgi_app = BelievedFromTheGatewayOnly(app.wsgi_app, runtime.config.operator_token,
+                                              int(os.environ.get("MEMBERSHIP_TRUSTED_PROXIES", "1")))
     install_limits(app, runtime.config.redis_url)
     app.extensions["signing_keys"] = keys
     app.extensions["token_signer"] = TokenSigner(keys, int(os.environ.get("ACCESS_TOKEN_SECONDS", "900")))

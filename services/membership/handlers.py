@@ -61,8 +61,13 @@ def confirm_email(session: Session, email: str) -> Account:
     return account
 
 
-def authenticate(session: Session, email: str, password: str) -> Account:
-    account = session.scalar(select(Account).where(Account.email == domain.normalise_email(email)))
+def account_by_email(session: Session, email: str) -> Account | None:
+    return session.scalar(select(Account).where(Account.email == domain.normalise_email(email)))
+
+
+def authenticate(session: Session, account: Account | None, password: str) -> Account:
+    """The account when ``password`` is its own; 401 ``invalid_credentials`` otherwise, with the
+    same work whether or not the account exists."""
     if not domain.password_matches(account.password_hash if account else None, password):
         raise Problem(401, "invalid_credentials", "Email or password is wrong.")
     return account

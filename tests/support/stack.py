@@ -59,8 +59,9 @@ class Stack:
                     "PORTAL_OPERATOR_TOKEN": self.operator_token, "PORTAL_DEMO": "0",
                     "GATEWAY_ADMIN_PORT": str(self.port + ADMIN_PORT_OFFSET),
                     "GUNICORN_WORKERS": "1", "GUNICORN_ACCESS_LOG": "",
-                    "MEMBERSHIP_SIGNIN_LIMIT": "10000/minute", "MEMBERSHIP_SIGNIN_ACCOUNT_LIMIT": "10000/minute",
-                    "MEMBERSHIP_ACCEPT_LIMIT": "10000/minute", "GATEWAY_REBUILD_SECONDS": "1",
+                    "MEMBERSHIP_SIGNIN_LIMIT": "10000/minute",
+                    "MEMBERSHIP_ACCEPT_LIMIT": "10000/minute", "MEMBERSHIP_SIGNUP_LIMIT": "10000/minute",
+                    "MEMBERSHIP_SIGNUP_EMAIL_LIMIT": "10000/minute", "GATEWAY_REBUILD_SECONDS": "1",
                     "CATALOG_READ_TIMEOUT": "3", **env}
         self.smtp = None
         self.runner = Proc(f"stack-{name}", [os.environ.get("PYTHON", _python()), "-m", "deploy.run"],

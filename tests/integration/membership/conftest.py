@@ -18,7 +18,8 @@ def smtp():
 
 @pytest.fixture(params=["sqlite+folder", "postgresql+rabbitmq"])
 def app(request, tmp_path, postgres, rabbitmq, smtp, monkeypatch):
-    for name in ("MEMBERSHIP_SIGNIN_LIMIT", "MEMBERSHIP_SIGNIN_ACCOUNT_LIMIT", "MEMBERSHIP_ACCEPT_LIMIT"):
+    for name in ("MEMBERSHIP_SIGNIN_LIMIT", "MEMBERSHIP_SIGNIN_ACCOUNT_LIMIT", "MEMBERSHIP_ACCEPT_LIMIT",
+                 "MEMBERSHIP_SIGNUP_LIMIT", "MEMBERSHIP_SIGNUP_EMAIL_LIMIT"):
         monkeypatch.setenv(name, "10000/minute")
     env = {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_OPERATOR_TOKEN": "op-token",
            "PORTAL_GATEWAY_PORT": str(free_port()), "PORTAL_PUBLIC_URL": "https://portal.example.com"}
