@@ -1,7 +1,7 @@
 """The Flask app every service builds: errors, request ids, health, tokens, OpenAPI."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_smorest import Api
 
 from .auth import TokenVerifier
@@ -37,12 +37,28 @@ def create_service_app(runtime: Runtime, title: str, blueprints=(), error_table=
     if refuse_nul:  # off in the gateway: it streams bodies on and the services refuse them
         refuse_unstorable_input(app)
     install_request_ids(app)
+    app.after_request(_no_store)
     install_metrics(app, runtime.service)
     checks = {"database": runtime.db.ping, "bus": runtime.bus.ping, **(ready_checks or {})}
     app.register_blueprint(health_blueprint(checks))
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     return app, api
+
+
+PRIVATE_PREFIXES, PUBLIC_PREFIX = ("/api/v1/", "/internal/"), "/api/v1/public/"
+
+
+def _no_store(response):
+    """``Cache-Control: no-store`` on every answer under /api/v1/ and /internal/ except
+    /api/v1/public/, errors included (API.md, Details of the second round): tokens and
+    account data never rest in a cache. The raw request target counts too: the gateway answers
+    a refused ambiguous path as if it were ``/``."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+    private = request.path.startswith(PRIVATE_PREFIXES) or raw.startswith(PRIVATE_PREFIXES)
+    if private and not request.path.startswith(PUBLIC_PREFIX):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def current_runtime() -> Runtime:
