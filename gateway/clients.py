@@ -29,6 +29,7 @@ from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
 from urllib3.exceptions import HTTPError, MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
+from werkzeug.exceptions import ClientDisconnected
 
 from services.common.auth import GATEWAY_PROOF_HEADER, gateway_proof
 from services.common.errors import Problem
@@ -96,8 +97,9 @@ class ServiceClient:
         self.pool = adapter.get_connection_with_tls_context(base, self.session.verify, self.session.proxies)
         self.whole_url = requests.utils.select_proxy(self.base_url, self.session.proxies) is not None and \
             not self.base_url.startswith("https:")  # an HTTP proxy is sent the whole URL
+        # a caller that hangs up halfway through its body is about that caller: never counted
         self.breaker = pybreaker.CircuitBreaker(fail_max=fail_max, reset_timeout=reset_timeout,
-                                                name=name)
+                                                name=name, exclude=[ClientDisconnected])
 
     @classmethod
     def from_env(cls, name: str, base_url: str) -> "ServiceClient":
@@ -225,16 +227,22 @@ def _timed_out(exc: Exception) -> bool:
 
 
 class _SizedStream:
-    """The incoming body, streamed on with its declared length (never chunked twice)."""
+    """The incoming body, streamed on with its declared length (never chunked twice). A caller
+    that hangs up before sending it all raises ``ClientDisconnected`` (400), so the service is
+    never sent a short body to wait on."""
 
     def __init__(self, stream, length: int):
-        self.stream, self.length = stream, length
+        self.stream, self.length, self.left = stream, length, length
 
     def __len__(self) -> int:
         return self.length
 
     def read(self, size: int = -1) -> bytes:
-        return self.stream.read(size)
+        chunk = self.stream.read(size)
+        self.left -= len(chunk)
+        if self.left > 0 and (not chunk or size < 0):
+            raise ClientDisconnected()
+        return chunk
 
 
 def _body_of(incoming: Request):

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
 from gateway.app import create_app
 from services.common.config import Config
@@ -157,5 +159,63 @@ def test_one_tenants_stream_of_500s_leaves_another_tenant_answered(tmp_path):
         assert good.status_code == 200 and good.get_json() == {"items": []}
         assert app.extensions["clients"]["catalog"].breaker.current_state == "closed"
     finally:
+        service.shutdown()
+        app.config["RUNTIME"].close()
+
+
+class ReadsWholeBody(BaseHTTPRequestHandler):
+    """A service that reads the declared body before answering, as Flask does."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = json.dumps({"id": "uc-1", "name": "x", "description": ""}).encode()
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        body = b'{"items": []}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_callers_that_hang_up_halfway_through_a_body_never_open_the_circuit(tmp_path):
+    """Issue 16 (found behind the strict router): eight POSTs that sent half their body and hung
+    up made the gateway answer 503 to everyone for about 50 s: the short body counted as the
+    service failing. A caller that goes away is about that caller, never counted."""
+    from werkzeug.serving import make_server
+
+    service = ThreadingHTTPServer(("127.0.0.1", 0), ReadsWholeBody)
+    threading.Thread(target=service.serve_forever, daemon=True).start()
+    env = {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_OPERATOR_TOKEN": "op-token",
+           "PORTAL_GATEWAY_PORT": str(free_port()), "CATALOG_URL": f"http://127.0.0.1:{service.server_address[1]}",
+           "CATALOG_READ_TIMEOUT": "2"}
+    app = create_app(Config.from_env("gateway", env))
+    gateway = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=gateway.serve_forever, daemon=True).start()
+    port = gateway.server_port
+    try:
+        for _ in range(8):
+            with socket.create_connection(("127.0.0.1", port)) as half:
+                half.sendall(b"POST /api/v1/partners/p-1/use-cases HTTP/1.1\r\nHost: x\r\n"
+                             b"Content-Type: application/json\r\nContent-Length: 4000\r\n\r\n" + b"{" * 100)
+                time.sleep(0.05)
+        time.sleep(0.5)  # the gateway has seen every hang-up
+        started = time.monotonic()
+        answer = requests.post(f"http://127.0.0.1:{port}/api/v1/partners/p-2/use-cases",
+                               json={"name": "Design"}, timeout=10)
+        assert answer.status_code == 201, answer.text
+        assert time.monotonic() - started < 2
+        assert app.extensions["clients"]["catalog"].breaker.current_state == "closed"
+    finally:
+        gateway.shutdown()
         service.shutdown()
         app.config["RUNTIME"].close()
