@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Boot one process of one part of the portal; every image's entrypoint.
 #
-#   PORTAL_PART=<part> deploy/boot.sh web|consumer|relay|mailer|sweeper|migrate
+#   PORTAL_PART=<part> deploy/boot.sh web|consumer|relay|mailer|sweeper|deliver|migrate
 #
-# <part> is membership, catalog, eligibility, assets or gateway; which processes a part
-# runs is listed in deploy/processes.py (mailer: membership only, sweeper: eligibility only).
+# <part> is membership, catalog, eligibility, assets, webhooks or gateway; which processes a part
+# runs is listed in deploy/processes.py (mailer: membership only, sweeper: eligibility only,
+# deliver: webhooks only).
 #
 # 1. Waits (deploy/wait_for.py, WAIT_TIMEOUT seconds, default 60) for the part's database
 #    when <PART>_DATABASE_URL is PostgreSQL, and for the broker when BROKER_URL is set.
@@ -39,9 +40,9 @@ process="${1:-web}"
 part="${PORTAL_PART:-}"
 case "$part" in
   gateway) module=gateway ;;
-  membership|catalog|eligibility|assets) module="services.$part" ;;
-  "") fail "PORTAL_PART is not set (membership, catalog, eligibility, assets or gateway)" ;;
-  *) fail "unknown part '$part' (membership, catalog, eligibility, assets or gateway)" ;;
+  membership|catalog|eligibility|assets|webhooks) module="services.$part" ;;
+  "") fail "PORTAL_PART is not set (membership, catalog, eligibility, assets, webhooks or gateway)" ;;
+  *) fail "unknown part '$part' (membership, catalog, eligibility, assets, webhooks or gateway)" ;;
 esac
 
 # Does the part run this process? deploy/processes.py is the one list of them.
@@ -107,5 +108,8 @@ case "$process" in
     ;;
   sweeper)
     exec python -m "$module" sweep --every "${ELIGIBILITY_SWEEP_SECONDS:-300}"
+    ;;
+  deliver)
+    exec python -m "$module" deliver
     ;;
 esac

@@ -10,6 +10,7 @@ PARTS = {
     "catalog": ("web", "consumer", "relay"),
     "eligibility": ("web", "consumer", "relay", "sweeper"),
     "assets": ("web", "consumer", "relay"),
+    "webhooks": ("web", "consumer", "deliver"),
     "gateway": ("web", "consumer"),
 }
 
@@ -25,4 +26,5 @@ def command(part: str, process: str, python: str = sys.executable) -> list[str]:
         return [python, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", f"{module}.wsgi:app"]
     if process == "sweeper":  # the reconciliation sweep on a schedule
         return [python, "-m", module, "sweep", "--every", os.environ.get("ELIGIBILITY_SWEEP_SECONDS", "300")]
-    return [python, "-m", module, {"consumer": "consume", "relay": "relay", "mailer": "send-mail"}[process]]
+    return [python, "-m", module, {"consumer": "consume", "relay": "relay", "mailer": "send-mail",
+                                  "deliver": "deliver"}[process]]

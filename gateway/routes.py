@@ -44,6 +44,10 @@ CONTRACT: dict[str, tuple[str, ...]] = {
         f"{P}/assets", f"{P}/assets/{{kind}}", f"{P}/assets/{{kind}}/versions",
         "/assets/{partner_id}/{name}",
     ),
+    "webhooks": (
+        f"{P}/webhooks", f"{P}/webhooks/{{wid}}", f"{P}/webhooks/{{wid}}/rotate-secret", f"{P}/webhooks/{{wid}}/test",
+        f"{P}/webhooks/{{wid}}/deliveries", f"{P}/webhooks/{{wid}}/deliveries/{{did}}/redeliver",
+    ),
 }
 """Every path the gateway forwards, as templates: ``{name}`` is one whole path segment."""
 

@@ -12,8 +12,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SERVICES = ("membership", "catalog", "eligibility", "assets")
-PORT_OFFSETS = {"gateway": 0, "membership": 1, "catalog": 2, "eligibility": 3, "assets": 4}
+SERVICES = ("membership", "catalog", "eligibility", "assets", "webhooks")
+PORT_OFFSETS = {"gateway": 0, "membership": 1, "catalog": 2, "eligibility": 3, "assets": 4, "webhooks": 6}
 ADMIN_PORT_OFFSET = 5  # the gateway's admin port (GATEWAY_ADMIN_PORT) in the local runner: gateway port + 5
 
 

@@ -3,13 +3,16 @@ never wait for the bus (DESIGN.md, second round; ``services.common.members.LiveM
 from __future__ import annotations
 
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from services.common.auth import require_service
+from services.common.errors import not_found
+from services.common.idempotency import idempotent
 from services.common.webapp import current_runtime
 
-from .models import Membership
+from .mail_values import one_line
+from .models import Account, Membership, OutgoingMail, Partner
 
 member_checks = Blueprint("member_checks", __name__, url_prefix="/internal/v1",
                           description="Who belongs to a partner now (services)")
@@ -33,3 +36,32 @@ def member_role(pid, account_id):
         role = session.scalar(select(Membership.role).where(Membership.partner_id == pid,
                                                             Membership.account_id == account_id))
     return {"partner_id": pid, "account_id": account_id, "role": role}
+
+
+class AdminNoticeSchema(Schema):
+    subject = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class NoticeQueuedSchema(Schema):
+    recipients = fields.Integer(metadata={"description": "How many admins the mail was queued for"})
+
+
+@member_checks.post("/partners/<string:pid>/admin-notices")
+@require_service
+@idempotent
+@member_checks.arguments(AdminNoticeSchema)
+@member_checks.response(202, NoticeQueuedSchema)
+def notify_admins(body, pid):
+    """Mail a plain-text notice to each admin of the partner (service token), through the
+    outgoing mail queue; other services have no addresses (webhooks: an endpoint disabled
+    after failing for three days). 404 for an unknown partner. Send an `Idempotency-Key`
+    so that a retried call mails once."""
+    with current_runtime().db.transaction() as session:
+        if session.get(Partner, pid) is None:
+            raise not_found("partner")
+        admins = session.scalars(select(Account.email).join(Membership, Membership.account_id == Account.id)
+                                 .where(Membership.partner_id == pid, Membership.role == "admin")).all()
+        for email in admins:
+            session.add(OutgoingMail(recipient=email, subject=one_line(body["subject"]), body=body["body"]))
+    return {"recipients": len(admins)}

@@ -49,7 +49,7 @@ class Stack:
         self.port = free_port_block()
         self.proxy = None
         if proxied:
-            proxy_port = next(p for p in iter(free_port, None) if not self.port <= p <= self.port + ADMIN_PORT_OFFSET)
+            proxy_port = next(p for p in iter(free_port, None) if not self.port <= p <= self.port + max(ADMIN_PORT_OFFSET, *PORT_OFFSETS.values()))
             self.proxy = Nginx(self.work_dir, f"127.0.0.1:{self.port}", proxy_port)
         if self.proxy is not None:  # what Compose sets for the gateway behind its nginx
             env = {"PORTAL_PUBLIC_URL": self.proxy.url, "GATEWAY_TRUSTED_PROXIES": "1", **env}
@@ -62,7 +62,9 @@ class Stack:
                     "MEMBERSHIP_SIGNIN_LIMIT": "10000/minute",
                     "MEMBERSHIP_ACCEPT_LIMIT": "10000/minute", "MEMBERSHIP_SIGNUP_LIMIT": "10000/minute",
                     "MEMBERSHIP_SIGNUP_EMAIL_LIMIT": "10000/minute", "GATEWAY_REBUILD_SECONDS": "1",
-                    "CATALOG_READ_TIMEOUT": "3", **env}
+                    "CATALOG_READ_TIMEOUT": "3",
+                    "WEBHOOKS_ALLOW_PRIVATE": "1",  # the tests' receivers listen on 127.0.0.1
+                    **env}
         self.smtp = None
         self.runner = Proc(f"stack-{name}", [os.environ.get("PYTHON", _python()), "-m", "deploy.run"],
                            self.env, self.work_dir)
