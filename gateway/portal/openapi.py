@@ -19,7 +19,9 @@ ANSWERS = {
     "POST": {"303": "Done: on to the next page", "400": "The form's CSRF token is missing or wrong",
              "401": "Wrong email or password", "404": "No such page", "409": "Conflicts with the current state",
              "410": "The invitation is no longer valid", "413": "The file is too large",
-             "422": "The form again, with its messages", "503": "A service is unavailable"},
+             "422": "The form again, with its messages",
+             "429": "Too many attempts (sign-in, sign-up): the form again, with a message",
+             "503": "A service is unavailable"},
 }
 
 

@@ -55,7 +55,7 @@ def test_portal_pages_carry_a_strict_csp_and_no_inline_script(member):
     tab, pid = member["tab"], member["pid"]
     for path in ("/portal/signin", "/portal/signup", f"/portal/p/{pid}", f"/portal/p/{pid}/use-cases",
                  f"/portal/p/{pid}/team", f"/portal/p/{pid}/assets", f"/portal/p/{pid}/activity",
-                 "/invitations/not-a-real-token"):
+                 "/invitations/not-a-real-token", "/verify-email/not-a-real-token"):
         page = tab.get(path)
         assert page.status_code == 200, (path, page.status_code)
         csp = page.headers["Content-Security-Policy"]
@@ -109,6 +109,8 @@ def test_another_partners_pages_and_ids_are_not_found(portal, member):
     ("/portal/signup", {"email": "a@b", "password": "short", "name": ""}),
     ("/portal/signin", {"email": ["a", "b"], "password": "x" * 2000}),
     ("/invitations/abc", {}),
+    ("/verify-email/abc", {}),
+    ("/verify-email/" + "x" * 300, {"token": "other"}),
 ])
 def test_mangled_forms_get_a_page_never_a_server_error(member, path, data):
     answer = member["tab"].post(path.format(pid=member["pid"]), data)
