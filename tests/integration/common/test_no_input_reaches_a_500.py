@@ -24,6 +24,7 @@ from services.common.config import Config
 from services.common.inputs import MAX_JSON_DEPTH
 from services.common.members import ACCESS_GRANTED, MEMBER_JOINED
 from tests.support.infra import free_port
+from tests.support.mail import Mailbox, verify_email
 
 pytestmark = pytest.mark.integration
 
@@ -69,6 +70,8 @@ class Service:
         account = self.client.post("/api/v1/accounts", json={"email": email, "name": "Fuzz Admin",
                                                              "password": "correct horse battery staple"})
         self.account = account.get_json()["id"]
+        verify_email(lambda method, path, json: self.client.open(path, method=method, json=json),
+                     Mailbox.of_app(self.client.application), email)  # access is granted to verified addresses
         partner = self.client.post("/internal/v1/partners", headers=OPERATOR,
                                    json={"name": "Fuzz & Co", "slug": f"fuzz-{self.pid[:8]}", "admin_email": email})
         if partner.status_code == 201:
