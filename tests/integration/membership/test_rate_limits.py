@@ -120,8 +120,8 @@ def test_a_guesser_is_slowed_down_but_the_owner_on_a_known_device_is_never_refus
     laptop = device_of(sign_in(client, owner))
     other_device = device_of(sign_in(client, other))
     guesser = address()
-    guesses = [sign_in(client, owner, f"guess number {i}", where=guesser).status_code for i in range(11)]
-    assert guesses == [401] * 10 + [429]
+    guesses_answers = [sign_in(client, owner, f"guess number {i}", where=guesser) for i in range(11)]
+    assert [a.status_code for a in guesses_answers] == [401] * 10 + [429]
     throttled = sign_in(client, owner)  # the right password from a client never seen: throttled too
     assert throttled.status_code == 429 and throttled.get_json()["code"] == "rate_limited"
     assert 800 < int(throttled.headers["Retry-After"]) <= 900
@@ -132,6 +132,10 @@ def test_a_guesser_is_slowed_down_but_the_owner_on_a_known_device_is_never_refus
     assert again.status_code == 200 and again.get_json()["access_token"]
     assert device_of(again) and sign_in(client, other, device=device_of(again)).status_code == 200  # both known
     assert sign_in(client, owner, "guess number 12", where=guesser).status_code == 429
+    nobody = f"nobody-{uuid.uuid4().hex[:8]}@example.com"  # an unknown email answers alike: no enumeration
+    answers = [sign_in(client, nobody, f"guess {i}", where=guesser) for i in range(11)]
+    assert [a.status_code for a in answers] == [401] * 10 + [429]
+    assert not any("Set-Cookie" in a.headers for a in answers + guesses_answers)
 
 
 def test_the_known_device_cookie_is_secure_behind_https(tmp_path):
