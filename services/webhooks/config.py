@@ -24,7 +24,8 @@ class WebhookSettings:
     ``max_answer_bytes`` of the answer read, ``per_endpoint`` attempts at once per endpoint,
     ``concurrency`` attempts at once per worker process. ``retry_delays``: seconds before each
     retry, in order; once spent, the delivery is ``failed``. ``disable_after``: seconds an
-    endpoint may fail without one success before it is disabled."""
+    endpoint may fail without one success before it is disabled. ``ca_file``: a PEM bundle of
+    certificate authorities trusted besides the system's (``WEBHOOKS_CA_FILE``)."""
 
     allow_private: bool = False
     timeout: float = 10.0
@@ -34,6 +35,7 @@ class WebhookSettings:
     retry_delays: tuple[float, ...] = RETRY_DELAYS
     disable_after: float = 3 * 24 * 3600.0
     lease: float = 60.0
+    ca_file: str | None = None
 
     @classmethod
     def from_env(cls, environ=None) -> "WebhookSettings":
@@ -48,4 +50,5 @@ class WebhookSettings:
             retry_delays=_seconds_list(env["WEBHOOKS_RETRY_DELAYS"]) if env.get("WEBHOOKS_RETRY_DELAYS")
             else default.retry_delays,
             disable_after=float(env.get("WEBHOOKS_DISABLE_AFTER_SECONDS") or default.disable_after),
+            ca_file=env.get("WEBHOOKS_CA_FILE") or None,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import ssl
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -76,12 +77,15 @@ class Transport:
         self.settings, self.resolve = settings, resolve or system_resolver
         self._sessions: dict[str, tuple[aiohttp.ClientSession, float]] = {}
         # its own lookup threads: a name server that hangs for one endpoint holds one thread
+        self._tls = ssl.create_default_context()
+        if settings.ca_file:
+            self._tls.load_verify_locations(settings.ca_file)
         self._lookups = ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="webhook-dns")
 
     def _session(self, endpoint_id: str) -> aiohttp.ClientSession:
         found = self._sessions.get(endpoint_id)
         session = found[0] if found else aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self.settings.per_endpoint, use_dns_cache=False),
+            connector=aiohttp.TCPConnector(limit=self.settings.per_endpoint, use_dns_cache=False, ssl=self._tls),
             auto_decompress=False, trust_env=False, headers={"User-Agent": USER_AGENT})
         self._sessions[endpoint_id] = (session, time.monotonic())
         return session
