@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
+PROMTOOL := /usr/bin/promtool
 STAMP := $(VENV)/.installed-$(shell cat requirements*.txt services/*/requirements.txt gateway/requirements.txt | md5sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 
@@ -25,10 +26,14 @@ $(CHROMIUM):
 $(NGINX):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx
 
+# tests/unit/deploy checks the alert rules with promtool (Debian's prometheus package).
+$(PROMTOOL):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q prometheus
+
 run: $(STAMP)
 	exec $(PY) -m deploy.run
 
-test: $(STAMP) $(CHROMIUM) $(NGINX)
+test: $(STAMP) $(CHROMIUM) $(NGINX) $(PROMTOOL)
 	$(PY) -m pytest tests -p no:cacheprovider $(PYTEST_ARGS)
 
 test-unit: $(STAMP)

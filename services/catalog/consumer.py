@@ -11,7 +11,7 @@ from services.common.consumer import Consumer
 from services.common.members import ACCESS_GRANTED, MEMBER_JOINED, MEMBER_REMOVED, membership_handlers
 from services.common.runtime import Runtime
 
-from . import handlers, search
+from . import batches, handlers, search
 from .domain import APPROVED
 from .models import BrandAsset, Curation, Page, PartnerVerdict, members
 
@@ -39,6 +39,10 @@ def make_consumer(runtime: Runtime) -> Consumer:
         if search.save_profile(session, envelope.payload):
             for partner_id in _partners_featuring(session, envelope.payload["freelancer_id"]):
                 handlers.page_changed(runtime, session, partner_id)
+
+    def on_profiles(session: Session, envelope: Envelope) -> None:
+        """A batch of a bulk talent upload: profiles and verdicts applied set-based (batches.py)."""
+        batches.apply_profiles(runtime, session, envelope.payload)
 
     def on_verdict(session: Session, envelope: Envelope) -> None:
         """Eligibility's verdict for a pair: an ineligible approved expert is removed everywhere."""
@@ -69,6 +73,7 @@ def make_consumer(runtime: Runtime) -> Consumer:
         MEMBER_JOINED: on_member("member.joined"),
         MEMBER_REMOVED: on_member("member.removed"),
         "eligibility.profile.updated": on_profile,
+        "eligibility.profiles.updated": on_profiles,
         "eligibility.verdict.changed": on_verdict,
         "assets.asset.updated": on_asset,
     })

@@ -8,9 +8,9 @@ import json
 from datetime import datetime
 
 from sqlalchemy import and_, func, literal, literal_column, or_, select, text, tuple_
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+
+from services.common.db import upsert
 
 from . import textfold
 from .models import TalentProfile
@@ -45,14 +45,30 @@ def save_profile(session: Session, profile: dict) -> bool:
     return True
 
 
+def save_profiles(session: Session, profiles: list[dict]) -> list[str]:
+    """The set-based ``save_profile`` for a batch (``eligibility.profiles.updated``): one
+    executemany of the same guarded upsert, newest ``updated_at`` winning per freelancer, so a
+    batch delivered again or overlapping another changes nothing twice. The ids stored."""
+    newest: dict[str, dict] = {}
+    for profile in profiles:
+        row = profile_row(profile)
+        held = newest.get(row["freelancer_id"])
+        if held is None or held["updated_at"] < row["updated_at"]:
+            newest[row["freelancer_id"]] = row
+    if not newest:
+        return []
+    rows = [newest[fid] for fid in sorted(newest)]  # one order: concurrent batches do not deadlock
+    dialect = session.get_bind().dialect.name
+    stored = set(session.scalars(_upsert(dialect), rows))
+    if dialect == "sqlite" and stored:
+        index_text(session, [r for r in rows if r["freelancer_id"] in stored])
+    return sorted(stored)
+
+
 @functools.cache
 def _upsert(dialect: str):
     table = TalentProfile.__table__
-    insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
-    return insert.on_conflict_do_update(
-        index_elements=[table.c.freelancer_id],
-        set_={c.name: insert.excluded[c.name] for c in table.c if c.name != "freelancer_id"},
-        where=table.c.updated_at < insert.excluded.updated_at).returning(table.c.freelancer_id)
+    return upsert(table, dialect, ("freelancer_id",), "updated_at").returning(table.c.freelancer_id)
 
 
 def index_text(session: Session, rows: list[dict]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import uuid
 from datetime import datetime, timezone
@@ -157,6 +158,22 @@ def _migration_lock(database: Database):
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(7243001)"))
             conn.commit()
+
+
+@functools.cache
+def upsert(table, dialect: str, keys: tuple[str, ...], newer: str | None = None):
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE`` of every other column, for PostgreSQL or
+    SQLite; with ``newer``, the stored row is replaced only when its ``newer`` column is older
+    than the incoming one (newest wins, whatever the order of arrival). Executed with a list
+    of rows it is one set-based statement (multi-row VALUES on PostgreSQL, an executemany of
+    one prepared statement on SQLite). Built once per table and dialect."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={c.name: insert.excluded[c.name] for c in table.c if c.name not in keys},
+        where=table.c[newer] < insert.excluded[newer] if newer else None)
 
 
 def once_more_on_conflict(work):

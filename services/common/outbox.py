@@ -60,9 +60,12 @@ class Relay:
     """Publishes pending outbox rows in order, in batches, with publisher confirms."""
 
     def __init__(self, db: Database, bus: Bus, outbox: Table, batch_size: int = 200,
-                 idle_seconds: float = 0.05, max_backoff: float = 5.0, service: str = "unknown"):
+                 idle_seconds: float = 0.05, max_backoff: float = 5.0, service: str = "unknown",
+                 max_batch_bytes: int = 8 * 1024 * 1024):
         self.db, self.bus, self.outbox, self.service = db, bus, outbox, service
         self.batch_size, self.idle_seconds, self.max_backoff = batch_size, idle_seconds, max_backoff
+        self.max_batch_bytes = max_batch_bytes  # batch events are large: a round holds at most this much
+        self.cut_short = False
 
     def run(self, stop: threading.Event) -> None:
         """Relay until ``stop``; while the bus is down, back off and keep the rows pending."""
@@ -80,7 +83,7 @@ class Relay:
                 log.warning("bus or database unavailable, will retry", error=str(exc), retry_in=delay)
                 stop.wait(delay)
                 continue
-            if sent < self.batch_size:
+            if sent < self.batch_size and not self.cut_short:
                 stop.wait(self.idle_seconds)
 
     def relay_once(self) -> int:
@@ -88,7 +91,7 @@ class Relay:
         if self.db.is_sqlite:
             return self._relay_sqlite()
         with self.db.transaction() as session:
-            rows = session.execute(self._pending().with_for_update(skip_locked=True)).all()
+            rows = self._pending(session, lock=True)
             self._publish(rows)
             self._mark(session, rows)
         return len(rows)
@@ -96,16 +99,31 @@ class Relay:
     def _relay_sqlite(self) -> int:
         # SQLite locks the whole file for a write transaction: do not hold it while publishing.
         with self.db.transaction() as session:
-            rows = session.execute(self._pending()).all()
+            rows = self._pending(session, lock=False)
         self._publish(rows)
         with self.db.transaction() as session:
             self._mark(session, rows)
         return len(rows)
 
-    def _pending(self):
+    def _pending(self, session: Session, lock: bool) -> list:
+        """The oldest pending rows, at most ``batch_size`` of them and ``max_batch_bytes`` of
+        bodies (at least one row), in order: their sizes first, then the bodies of those taken."""
         o = self.outbox.c
-        return (select(o.id, o.event_id, o.event_type, o.body).where(o.published_at.is_(None))
-                .order_by(o.id).limit(self.batch_size))
+        sizes = (select(o.id, func.length(o.body).label("size")).where(o.published_at.is_(None))
+                 .order_by(o.id).limit(self.batch_size))
+        if lock:
+            sizes = sizes.with_for_update(skip_locked=True)
+        taken, total, self.cut_short = [], 0, False
+        for row in session.execute(sizes):
+            if taken and total + row.size > self.max_batch_bytes:
+                self.cut_short = True  # more rows wait: no idle pause before the next round
+                break
+            taken.append(row.id)
+            total += row.size
+        if not taken:
+            return []
+        return session.execute(select(o.id, o.event_id, o.event_type, o.body).where(o.id.in_(taken))
+                               .order_by(o.id)).all()
 
     def _publish(self, rows) -> None:
         if rows:

@@ -15,7 +15,7 @@ from services.common.openapi import Pattern
 from services.common.pagination import PageArgs, decode_cursor, page
 from services.common.webapp import current_runtime
 
-from . import domain, handlers
+from . import bulk, domain, handlers
 from .models import Talent, VerdictRecord, WatchedPair
 from .schemas import TalentDocumentSchema
 
@@ -112,12 +112,14 @@ def put_talent(document, freelancer_id):
 @internal.response(200, BulkAnswer)
 def bulk_talent():
     """NDJSON, one talent document per line with its ``freelancer_id``; good lines are kept
-    even when others are bad. Streamed: memory stays flat however long the file."""
+    even when others are bad. Streamed: memory stays flat however long the file. Stored in
+    batches of ``ELIGIBILITY_BULK_BATCH_LINES`` lines, each published as one
+    ``eligibility.profiles.updated`` event (docs/events.md)."""
     limit = current_app.config["BULK_MAX_BYTES"]
     if request.content_length is not None and request.content_length > limit:
         raise Problem(413, "file_too_large", f"The file is over {limit} bytes.")
     request.max_content_length = limit
-    return handlers.ingest_bulk(current_runtime(), request.stream, _criteria())
+    return bulk.ingest_bulk(current_runtime(), request.stream, _criteria(), current_app.config["BULK_BATCH_LINES"])
 
 
 @internal.get("/talent/<string:freelancer_id>")

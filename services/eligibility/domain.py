@@ -231,26 +231,27 @@ def searchable_profile(
     """
     standing = Standing.of(talent)
     verdict = general_verdict(standing, criteria)
-    profile = {field: _json_ready(talent[field]) for field in PROFILE_FIELDS}
+    profile = {field: json_ready(talent[field]) for field in PROFILE_FIELDS}
     return {
         "freelancer_id": freelancer_id,
         **profile,
         "eligible": verdict.eligible,
         "ineligible_reasons": list(verdict.reasons),
         "eligible_for_partners": referral_partners(standing, criteria),
-        "updated_at": _json_ready(talent["updated_at"]),
+        "updated_at": json_ready(talent["updated_at"]),
     }
 
 
-def _json_ready(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
+    """``value`` as plain JSON values: Decimal money as numbers, datetimes as RFC 3339 (``Z``)."""
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dt.datetime):
         return _rfc3339(value)
     if isinstance(value, Mapping):
-        return {key: _json_ready(nested) for key, nested in value.items()}
+        return {key: json_ready(nested) for key, nested in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_ready(nested) for nested in value]
+        return [json_ready(nested) for nested in value]
     return value
 
 

@@ -56,5 +56,16 @@ class VerdictChangedSchema(Schema):
     changed_at = fields.String(required=True)
 
 
+class ProfilesUpdatedSchema(Schema):
+    """One batch of a bulk upload (up to ``BULK_BATCH_LINES`` talent documents): the
+    searchable profile of every document that changed something catalog shows, and the
+    verdict changes of the watched pairs those documents moved, in the batch's order. The
+    single-update events above keep carrying single PUTs and the sweep."""
+
+    profiles = fields.List(fields.Nested(ProfileUpdatedSchema), required=True)
+    verdicts = fields.List(fields.Nested(VerdictChangedSchema), required=True)
+
+
 PROFILE_UPDATED = EventType("eligibility.profile.updated", 1, ProfileUpdatedSchema)
 VERDICT_CHANGED = EventType("eligibility.verdict.changed", 1, VerdictChangedSchema)
+PROFILES_UPDATED = EventType("eligibility.profiles.updated", 1, ProfilesUpdatedSchema)

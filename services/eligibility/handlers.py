@@ -8,7 +8,7 @@ from sqlalchemy import literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from services.common.bus.envelope import json_ready
-from services.common.db import once_more_on_conflict, utcnow
+from services.common.db import utcnow
 from services.common.runtime import Runtime
 
 from . import domain, events
@@ -75,8 +75,10 @@ def same_but_time(held: dict, incoming: dict) -> bool:
 
 def reconsider(runtime: Runtime, session: Session, pair: WatchedPair, standing: domain.Standing,
                criteria: domain.Criteria, before: domain.Standing | None = None,
-               republish: bool = False) -> bool:
-    """Judge a pair again; record and publish a change (or re-publish the verdict). True if changed."""
+               republish: bool = False, batch: list | None = None) -> bool:
+    """Judge a pair again; record and publish a change (or re-publish the verdict). True if changed.
+    ``batch``: the change's payload joins this list (a bulk batch's one event) instead of an
+    event of its own."""
     verdict = domain.evaluate(standing, pair.partner_id, criteria)
     changed = (verdict.eligible, ",".join(verdict.reasons), verdict.at_risk) != (
         pair.eligible, pair.reasons, pair.at_risk)
@@ -89,10 +91,13 @@ def reconsider(runtime: Runtime, session: Session, pair: WatchedPair, standing: 
                                   eligible=verdict.eligible, reasons=pair.reasons, at_risk=verdict.at_risk,
                                   rules=json.dumps(json_ready(list(rules)))))
     if changed or republish:
-        runtime.emit(session, events.VERDICT_CHANGED, {
-            "partner_id": pair.partner_id, "freelancer_id": pair.freelancer_id,
-            "eligible": verdict.eligible, "reasons": list(verdict.reasons), "at_risk": verdict.at_risk,
-            "rules": json_ready(list(rules)), "changed_at": utcnow()})
+        payload = {"partner_id": pair.partner_id, "freelancer_id": pair.freelancer_id,
+                   "eligible": verdict.eligible, "reasons": list(verdict.reasons), "at_risk": verdict.at_risk,
+                   "rules": json_ready(list(rules)), "changed_at": utcnow()}
+        if batch is None:
+            runtime.emit(session, events.VERDICT_CHANGED, payload)
+        else:
+            batch.append(json_ready(payload))
     return changed
 
 
@@ -140,46 +145,3 @@ def sweep(runtime: Runtime, criteria: domain.Criteria, batch: int = 500) -> dict
         if len(pairs) < batch:
             return {"republished": done, "changed": changed}
         last = (pairs[-1].partner_id, pairs[-1].freelancer_id)
-
-
-def ingest_bulk(runtime: Runtime, stream, criteria: domain.Criteria, batch: int = 500) -> dict:
-    """NDJSON talent, streamed: good lines are kept in batches, each bad line reported."""
-    from .ndjson import LineRejected, parse_ndjson_lines
-    accepted, stale, rejected, pending, pending_ids = 0, 0, [], [], set()
-
-    def flush():
-        nonlocal accepted, stale
-        kept, old = once_more_on_conflict(store)
-        accepted, stale = accepted + kept, stale + old
-        pending.clear()
-        pending_ids.clear()
-
-    def store() -> tuple[int, int]:
-        kept, old = 0, 0
-        ids = [document["freelancer_id"] for document in pending]
-        with runtime.db.transaction() as session, session.no_autoflush:
-            known = {row.freelancer_id: row for row in session.scalars(  # locked in one order: no deadlock
-                select(Talent).where(Talent.freelancer_id.in_(ids)).order_by(Talent.freelancer_id).with_for_update())}
-            pairs: dict[str, list] = {}
-            for pair in session.scalars(select(WatchedPair).where(WatchedPair.freelancer_id.in_(ids))):
-                pairs.setdefault(pair.freelancer_id, []).append(pair)
-            for document in pending:
-                fid = document["freelancer_id"]
-                outcome = accept_talent(runtime, session, fid, document, criteria, pairs.get(fid, []), known)
-                kept += 1
-                old += outcome == STALE
-        return kept, old
-
-    for number, result in parse_ndjson_lines(stream):
-        if isinstance(result, LineRejected):
-            rejected.append({"line": number, "code": result.code, "detail": result.detail})
-            continue
-        if result["freelancer_id"] in pending_ids:
-            flush()  # the same freelancer twice in a batch: the first must be stored before the second
-        pending.append(result)
-        pending_ids.add(result["freelancer_id"])
-        if len(pending) >= batch:
-            flush()
-    if pending:
-        flush()
-    return {"accepted": accepted, "stale": stale, "rejected": rejected}
