@@ -1,8 +1,11 @@
 # The shared base of every part's image: Python 3.11, the common kit and its requirements,
 # the boot script, a non-root user. Build it first, from the repository root:
 #   docker build -f deploy/docker/base.Dockerfile -t portal-base .
-# then each part (deploy/docker/<part>.Dockerfile) FROM it.
-FROM python:3.11-slim
+# then each part (deploy/docker/<part>.Dockerfile) FROM it. Where python:3.11-slim cannot be
+# pulled, deploy/docker/python-image.sh makes an equal one from Debian's packages:
+#   --build-arg PYTHON_IMAGE=localhost/portal-python:3.11-bookworm   (what make deploy-check does)
+ARG PYTHON_IMAGE=python:3.11-slim
+FROM ${PYTHON_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -27,7 +30,11 @@ RUN pip install -r services/common/requirements.txt
 COPY services/__init__.py services/__init__.py
 COPY services/common services/common
 COPY deploy/__init__.py deploy/accesslog.py deploy/boot.sh deploy/wait_for.py deploy/gunicorn.conf.py deploy/processes.py deploy/
+COPY deploy/docker/healthcheck.py deploy/healthcheck.py
 RUN chmod 0755 deploy/boot.sh
+
+# web: GET /healthz on PORT; other processes: GET /metrics on METRICS_PORT (deploy/docker/healthcheck.py)
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["python", "deploy/healthcheck.py"]
 
 USER 10001:10001
 # deploy/boot.sh <process>: web, consumer, relay, mailer, sweeper or migrate

@@ -12,6 +12,8 @@ USER root
 COPY services/membership/requirements.txt services/membership/requirements.txt
 RUN pip install -r services/membership/requirements.txt
 COPY services/membership services/membership
+# the signing keys' volume: a new named volume takes this folder's owner (web writes the first key)
+RUN install -d -o 10001 -g 10001 -m 0700 /keys
 USER 10001:10001
 
 EXPOSE 8000

@@ -23,9 +23,17 @@ RESOURCES = {
     "web": {"requests": {"cpu": "100m", "memory": "160Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
     "worker": {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "384Mi"}},
 }
+# the restricted Pod Security Standard, on every container (and the namespace enforces it)
 SECURITY = {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001, "readOnlyRootFilesystem": True,
-            "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+            "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"}}
 POD_SECURITY = {"runAsNonRoot": True, "runAsUser": 10001, "fsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}}
+
+
+NAMESPACE = "experts-portal"  # each overlay renames it (kustomize's namespace field)
+PORTS = {"postgresql": 5432, "amqp": 5672, "redis": 6379}
+INGRESS_NAMESPACE = "ingress-nginx"  # where the ingress controller runs
+MONITORING_NAMESPACE = "monitoring"  # where Prometheus runs
 
 
 def labels(part: str, process: str) -> dict:
@@ -189,13 +197,86 @@ def controller_config() -> dict:
 def config_map() -> dict:
     data = {"PORTAL_PUBLIC_URL": "https://experts.example.com", "PORTAL_DEMO": "0", "S3_BUCKET": "experts-portal-assets",
             "GUNICORN_WORKERS": "2", "GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_THREADS": "4",
-            "GATEWAY_TRUSTED_PROXIES": "1"}  # the ingress controller is the one hop in front
+            "GATEWAY_TRUSTED_PROXIES": "1",  # the ingress controller is the one hop in front
+            # rate limits and sign-in counts shared by every replica (a Redis the platform runs)
+            "REDIS_URL": "redis://redis:6379/0"}
     data.update({f"{part.upper()}_URL": f"http://{part}" for part in PARTS})
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "portal-config"}, "data": data}
 
 
+def namespace() -> dict:
+    """The namespace enforces the restricted Pod Security Standard (every pod here meets it)."""
+    levels = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
+    levels.update({f"pod-security.kubernetes.io/{mode}-version": "latest" for mode in ("enforce", "audit", "warn")})
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": levels}}
+
+
+def policy(name: str, selector: dict, ingress_rules: list | None = None, egress_rules: list | None = None) -> dict:
+    types = [kind for kind, rules in (("Ingress", ingress_rules), ("Egress", egress_rules)) if rules is not None]
+    spec = {"podSelector": selector, "policyTypes": types}
+    if ingress_rules is not None:
+        spec["ingress"] = ingress_rules
+    if egress_rules is not None:
+        spec["egress"] = egress_rules
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": name, "labels": {"app.kubernetes.io/part-of": "experts-portal"}}, "spec": spec}
+
+
+def from_namespace(name: str) -> dict:
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": name}}}
+
+
+def tcp(*ports) -> list[dict]:
+    return [{"protocol": "TCP", "port": port} for port in ports]
+
+
+def network_policies() -> list[dict]:
+    """Deny everything, then allow what each part needs (docs/operations.md, Kubernetes):
+    the ingress controller reaches the gateway's http port; only the gateway reaches the
+    services' http ports, except membership's, which every part asks for its signing keys
+    (JWKS) and live memberships; Prometheus reaches every metrics port; each part reaches
+    DNS, PostgreSQL (its own database: each role can open only its own), the broker and
+    Redis; assets also S3 (443), and webhooks' deliverer partners' endpoints (80, 443)."""
+    everyone = {"matchLabels": {"app.kubernetes.io/part-of": "experts-portal"}}
+    dns = {"to": [{**from_namespace("kube-system"), "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+           "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}
+    scrape = {"from": [from_namespace(MONITORING_NAMESPACE)], "ports": tcp("http", "admin", "metrics")}
+    policies = [policy("default-deny", {}, [], []),
+                policy("dns-and-scrapes", everyone, [scrape], [dns])]
+    gateway = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}}}
+    for part, processes in PARTS.items():
+        mine = {"matchLabels": {"app.kubernetes.io/name": part}}
+        egress = [{"ports": tcp(*PORTS.values())}]
+        if part != "membership":
+            egress.append({"to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "membership",
+                                                                   "app.kubernetes.io/component": "web"}}}],
+                           "ports": tcp("http")})
+        if part == "gateway":
+            egress.append({"to": [{"podSelector": {"matchExpressions": [
+                {"key": "app.kubernetes.io/name", "operator": "In", "values": [p for p in PARTS if p != "gateway"]},
+                {"key": "app.kubernetes.io/component", "operator": "In", "values": ["web"]}]}}],
+                "ports": tcp("http")})
+        if part == "assets":
+            egress.append({"ports": tcp(443)})  # S3
+        if part == "webhooks":
+            egress.append({"ports": tcp(80, 443)})  # partners' endpoints (checked by the service itself)
+        policies.append(policy(f"{part}-egress", mine, None, egress))
+        if "web" not in processes:
+            continue
+        web = {"matchLabels": {"app.kubernetes.io/name": part, "app.kubernetes.io/component": "web"}}
+        if part == "gateway":
+            callers = [from_namespace(INGRESS_NAMESPACE)]
+        elif part == "membership":
+            callers = [{"podSelector": everyone}]
+        else:
+            callers = [gateway]
+        policies.append(policy(f"{part}-web-ingress", web, [{"from": callers, "ports": tcp("http")}]))
+    return policies
+
+
 def manifests() -> dict[str, list[dict]]:
-    files = {"config.yaml": [config_map()], "ingress.yaml": [ingress(), bulk_ingress()]}
+    files = {"config.yaml": [config_map()], "ingress.yaml": [ingress(), bulk_ingress()],
+             "namespace.yaml": [namespace()], "network-policies.yaml": network_policies()}
     for part, processes in PARTS.items():
         docs = [deployment(part, p) for p in processes] + [migration_job(part)]
         if "web" in processes:
