@@ -1,5 +1,3 @@
-import click
-
 from services.common.cli import service_cli, stop_on_signals
 from services.common.logs import configure_logging
 from services.common.metrics import serve_metrics_if_configured

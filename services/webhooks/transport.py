@@ -52,7 +52,10 @@ def pinned_target(url: str, resolve: Resolver, allow_private: bool) -> Target:
     not be called."""
     parts = checked_url(url, allow_private)
     port = parts.port or default_port(parts.scheme)
-    name = parts.hostname.encode("idna").decode("ascii") if not _is_address(parts.hostname) else parts.hostname
+    try:
+        name = parts.hostname if _is_address(parts.hostname) else parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise UrlNotAllowed(f"The host {parts.hostname} is not a valid name.") from None
     address = callable_addresses(name, port, resolve, allow_private)[0]
     literal = f"[{address}]" if ":" in address else address
     rest = urlsplit(url)
