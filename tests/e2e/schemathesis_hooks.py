@@ -16,6 +16,7 @@ BEYOND_JSON_SCHEMA = {
     "account_not_verified": "a state of another object",
     "account_not_found": "a state of another object (no account has that email)",
     "uri_too_long": "the limit is on the whole URL (2048 characters), the sum of every parameter",
+    "rate_limited": "how often, not what: 10 failed sign-ins for one account in 15 minutes (API.md)",
 }
 # Known gap, left for membership's email fields: the document says `format: email`, the service
 # checks marshmallow's Email and email-validator (which refuse, for example, a one-letter
