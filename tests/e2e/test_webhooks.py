@@ -161,3 +161,26 @@ def test_page_and_expert_events_reach_a_subscribed_endpoint(stack, receiver):
     assert at_risk["data"]["partner_id"] == pid and at_risk["data"]["jss"] == 81
     assert stack.call("PUT", f"/api/v1/partners/{pid}/page/published", token, json={"published": False}).ok
     arrived(receiver, secret, "page.unpublished")
+
+
+def test_an_endpoint_that_keeps_failing_is_disabled_and_the_partners_admin_gets_a_mail(stack):
+    """The stack disables after 3 s of failures (three days in production): the second failed
+    attempt, 5 s after the first, disables the endpoint and membership mails the admin."""
+    admin = sign_up(stack)
+    pid = new_partner(stack, admin)["id"]
+    base = f"/api/v1/partners/{pid}/webhooks"
+    eventually_ok(stack, base, admin["token"])
+    closed = Receiver()
+    url = closed.url("/gone")
+    closed.stop()  # nothing listens there any more
+    wid = stack.call("POST", base, admin["token"], json={"url": url, "events": ["page.published"]}).json()["id"]
+    assert stack.call("POST", f"{base}/{wid}/test", admin["token"]).status_code == 202
+    disabled = wait_until(lambda: (h := stack.call("GET", f"{base}/{wid}", admin["token"]).json())["enabled"] is False
+                          and h, 30, 0.2, "the endpoint to be disabled")
+    assert disabled["disabled_at"] and disabled["failing_since"]
+    [delivery] = stack.call("GET", f"{base}/{wid}/deliveries", admin["token"]).json()["items"]
+    assert (delivery["status"], delivery["attempts"], delivery["last_status_code"]) == ("failed", 2, None)
+    mail = wait_until(lambda: Mailbox.of_stack(stack).to(admin["email"], url), 30, 0.2, "the mail to the admin")
+    assert "disabled" in mail[0]["Subject"]
+    refused = stack.call("POST", f"{base}/{wid}/test", admin["token"])
+    assert (refused.status_code, refused.json()["code"]) == (409, "webhook_disabled")

@@ -64,6 +64,7 @@ class Stack:
                     "MEMBERSHIP_SIGNUP_EMAIL_LIMIT": "10000/minute", "GATEWAY_REBUILD_SECONDS": "1",
                     "CATALOG_READ_TIMEOUT": "3",
                     "WEBHOOKS_ALLOW_PRIVATE": "1",  # the tests' receivers listen on 127.0.0.1
+                    "WEBHOOKS_DISABLE_AFTER_SECONDS": "3",  # three days in production
                     **env}
         self.smtp = None
         self.runner = Proc(f"stack-{name}", [os.environ.get("PYTHON", _python()), "-m", "deploy.run"],
