@@ -25,6 +25,8 @@ keys = Blueprint("keys", __name__, description="Token verification keys")
 @limiter.limit(limits.SIGNUP_BY_EMAIL, key_func=limits.target_email)
 @public.arguments(schemas.CreateAccountSchema)
 @public.response(201, schemas.AccountSchema)
+@public.alt_response(409, response="CONFLICT")
+@public.alt_response(429, response="TOO_MANY_REQUESTS")
 def create_account(body):
     """Sign up with an email, a password and a name: 201 with an unverified account, and a mail
     to the address with its verification link. 422 ``weak_password`` (under 10 characters, one
@@ -39,6 +41,7 @@ def create_account(body):
 @public.post("/accounts/verify")
 @public.arguments(schemas.VerifyEmailSchema)
 @public.response(204)
+@public.alt_response(404, response="NOT_FOUND")
 def verify_email(body):
     """Confirm an account's email address with the token of the mailed link (single use):
     204, or 404 ``verification_not_found`` (unknown or used)."""
@@ -50,6 +53,8 @@ def verify_email(body):
 @limiter.limit(limits.SIGNIN_BY_ADDRESS)
 @public.arguments(schemas.CreateSessionSchema)
 @public.response(200, schemas.SessionSchema)
+@public.alt_response(401, response="UNAUTHORIZED")
+@public.alt_response(429, response="TOO_MANY_REQUESTS")
 def create_session(body):
     """Sign in: a short-lived access token, and the ``known_device`` cookie. 401
     ``invalid_credentials``; 429 ``rate_limited`` with ``Retry-After`` per client address, and
