@@ -18,6 +18,7 @@ from services.common.runtime import Runtime
 from .handlers import fan_out
 from .models import members
 
+BATCH_OF_VERDICTS = "eligibility.profiles.updated"  # bulk uploads (docs/events.md)
 DECISION = ("partner_id", "use_case_id", "freelancer_id", "decided_by", "decided_at")
 
 
@@ -74,10 +75,22 @@ def _fan_out_handler(event_name: str, data_of, then=None):
     return handle
 
 
+def at_risk_in_batch(session: Session, envelope: Envelope) -> None:
+    """A bulk upload's batch event carries its verdict changes (``verdicts``, each a
+    ``verdict.changed`` payload): each one that made an expert at risk is an event of its own,
+    with an id derived from the batch's and its place in it."""
+    for place, verdict in enumerate(envelope.payload.get("verdicts") or []):
+        data = _at_risk(verdict)
+        if data is not None:
+            fan_out(session, verdict["partner_id"], "expert.at_risk", f"{envelope.event_id}:{place}",
+                    envelope.occurred_at, data)
+
+
 def event_handlers(public_url: str) -> dict:
     keep_members = membership_handlers(members)
-    return {key: _fan_out_handler(name, data_of, keep_members.get(key))
-            for key, (name, data_of) in subscribable(public_url).items()}
+    handlers = {key: _fan_out_handler(name, data_of, keep_members.get(key))
+                for key, (name, data_of) in subscribable(public_url).items()}
+    return {**handlers, BATCH_OF_VERDICTS: at_risk_in_batch}
 
 
 def make_consumer(runtime: Runtime) -> Consumer:

@@ -42,3 +42,19 @@ def test_a_bus_event_delivered_twice_makes_one_delivery_per_subscribed_endpoint(
     assert len(webhooks.deliveries()) == 3
     assert made == {(first["id"], "asset.updated"), (second["id"], "asset.updated"), (first["id"], "member.joined")}
     assert webhooks.call("GET", "partner-a/webhooks", account="dan").status_code == 200  # the read model learnt dan
+
+
+def test_each_verdict_of_a_bulk_batch_that_puts_an_expert_at_risk_is_one_event(webhooks):
+    hook = webhooks.register("http://127.0.0.1:9/a", events=["expert.at_risk"])
+    flip = {"rule": "at_risk", "before": {"jss": 90}, "after": {"jss": 81}}
+    verdicts = [{"partner_id": "partner-a", "freelancer_id": f"f{n}", "eligible": True, "reasons": [],
+                 "at_risk": n != 1, "rules": [flip] if n != 1 else [], "changed_at": "2026-01-01T00:00:00Z"}
+                for n in range(3)]
+    batch = envelope("eligibility.profiles.updated", {"profiles": [], "verdicts": verdicts})
+    consumer = make_consumer(webhooks.runtime)
+    with webhooks.runtime.db.transaction() as session:
+        consumer.handlers["eligibility.profiles.updated"](session, batch)
+    made = webhooks.deliveries(hook["id"])
+    assert [(d.event_id, d.event_type) for d in made] == [(f"{batch.event_id}:0", "expert.at_risk"),
+                                                           (f"{batch.event_id}:2", "expert.at_risk")]
+    assert '"jss":81' in made[0].body
