@@ -24,7 +24,9 @@ class WebhookSettings:
     ``max_answer_bytes`` of the answer read, ``per_endpoint`` attempts at once per endpoint,
     ``concurrency`` attempts at once per worker process. ``retry_delays``: seconds before each
     retry, in order; once spent, the delivery is ``failed``. ``disable_after``: seconds an
-    endpoint may fail without one success before it is disabled. ``ca_file``: a PEM bundle of
+    endpoint may fail without one success before it is disabled. ``lease``: seconds a worker
+    holds a claimed delivery (longer than ``timeout``); a killed worker's claims are sent
+    again after it. ``ca_file``: a PEM bundle of
     certificate authorities trusted besides the system's (``WEBHOOKS_CA_FILE``)."""
 
     allow_private: bool = False
@@ -41,7 +43,7 @@ class WebhookSettings:
     def from_env(cls, environ=None) -> "WebhookSettings":
         env = os.environ if environ is None else environ
         default = cls()
-        return cls(
+        settings = cls(
             allow_private=env.get("WEBHOOKS_ALLOW_PRIVATE", "0") == "1",
             timeout=float(env.get("WEBHOOKS_TIMEOUT_SECONDS") or default.timeout),
             max_answer_bytes=int(env.get("WEBHOOKS_MAX_ANSWER_BYTES") or default.max_answer_bytes),
@@ -51,4 +53,8 @@ class WebhookSettings:
             else default.retry_delays,
             disable_after=float(env.get("WEBHOOKS_DISABLE_AFTER_SECONDS") or default.disable_after),
             ca_file=env.get("WEBHOOKS_CA_FILE") or None,
+            lease=float(env.get("WEBHOOKS_LEASE_SECONDS") or default.lease),
         )
+        if settings.lease <= settings.timeout:
+            raise ValueError("WEBHOOKS_LEASE_SECONDS must be longer than WEBHOOKS_TIMEOUT_SECONDS")
+        return settings

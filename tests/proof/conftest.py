@@ -18,7 +18,11 @@ def suite(tmp_path_factory, postgres, rabbitmq):
     s3 = MotoS3().start()
     # the sweeper runs on its schedule; the sweep test runs one more by hand
     s = FaultySuite(tmp_path_factory.mktemp("proof"), postgres, rabbitmq,
-                    {**s3.env(), "ELIGIBILITY_SWEEP_SECONDS": "3600"})
+                    {**s3.env(), "ELIGIBILITY_SWEEP_SECONDS": "3600",
+                     # webhooks: a killed worker's claims return after 15 s; retries every minute at
+                     # most, so a receiver down ten minutes is caught up at once; never disabled
+                     "WEBHOOKS_LEASE_SECONDS": "15", "WEBHOOKS_RETRY_DELAYS": "1,2,5,10,20,30" + ",60" * 14,
+                     "WEBHOOKS_DISABLE_AFTER_SECONDS": "259200"})
     try:
         s.start()
         yield s

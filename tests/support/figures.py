@@ -30,13 +30,16 @@ class Scale:
     fuzz_examples: int          # schemathesis examples per operation
     rate_attempts: int          # sign-in attempts against a limit of rate_limit
     rate_limit: int
+    webhook_events: int = 40          # events sent to a receiver in each webhook scenario
+    receiver_down_seconds: float = 10  # a webhook receiver down this long, then back
 
 
 SCALES = {
     "fast": Scale("fast", talent_updates=300, broker_down_seconds=5, db_stall_seconds=3, cut_every_seconds=1.5,
                   journey_cuts=3, outage_seconds=2, fuzz_examples=3, rate_attempts=30, rate_limit=10),
     "full": Scale("full", talent_updates=10_000, broker_down_seconds=30, db_stall_seconds=10, cut_every_seconds=3,
-                  journey_cuts=20, outage_seconds=15, fuzz_examples=50, rate_attempts=300, rate_limit=50),
+                  journey_cuts=20, outage_seconds=15, fuzz_examples=50, rate_attempts=300, rate_limit=50,
+                  webhook_events=400, receiver_down_seconds=600),
 }
 
 

@@ -26,9 +26,10 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, tls_cert=None):
+    def __init__(self, tls_cert=None, port: int = 0):
         self.received: list[Received] = []
         self.status, self.mode = 200, "answer"  # answer | hang | redirect | huge | drip
+        self.delay = 0.0  # seconds before each answer
         self.redirect_to = ""
         self.release = threading.Event()
         self.lock = threading.Lock()
@@ -47,7 +48,7 @@ class Receiver:
                     receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                 receiver.answer(self)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.scheme = "http"
         if tls_cert is not None:
@@ -62,6 +63,8 @@ class Receiver:
         return f"{self.scheme}://{host}:{self.port}{path}"
 
     def answer(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.delay:
+            time.sleep(self.delay)
         if self.mode == "hang":
             self.release.wait(60)
             return
