@@ -4,8 +4,8 @@ shared across gunicorn workers through Redis when ``REDIS_URL`` is set.
 MEMBERSHIP_SIGNIN_LIMIT (sign-ins per address, default 30/minute), MEMBERSHIP_SIGNUP_LIMIT
 (sign-ups per address, default 20/hour), MEMBERSHIP_SIGNUP_EMAIL_LIMIT (sign-ups per target
 email, default 10/hour), MEMBERSHIP_ACCEPT_LIMIT (per address and per account, default
-20/minute). Failed sign-ins per account are counted
-in throttle.py (MEMBERSHIP_SIGNIN_ACCOUNT_LIMIT), which exempts the owner's known devices."""
+20/minute). Failed sign-ins per account are counted in throttle.py
+(MEMBERSHIP_SIGNIN_ACCOUNT_LIMIT), which exempts the owner's known devices."""
 from __future__ import annotations
 
 import hmac
@@ -14,7 +14,6 @@ import os
 from flask import g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.common.auth import gateway_proof
