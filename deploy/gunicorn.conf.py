@@ -5,7 +5,7 @@ GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT, PORT (or GUNICORN_BIND).
 
 The gateway (``gateway.wsgi:app``) also listens on GATEWAY_ADMIN_PORT when it is set (on
 ADMIN_HOST, default HOST): its ``/metrics`` and ``/readyz`` answer there only, told apart by
-the socket a request came in on (gateway/security.py ``FrontDoor``). No other part binds it,
+the socket a request came in on (gateway/frontdoor/security.py ``FrontDoor``). No other part binds it,
 even when the variable is in its environment.
 """
 import os

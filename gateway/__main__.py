@@ -3,7 +3,7 @@ import click
 from services.common.cli import service_cli
 
 from .consumer import make_consumer
-from .refresh import PageRefresher
+from .public.refresh import PageRefresher
 from .runtime import make_runtime
 
 cli = service_cli(make_runtime, make_consumer, has_outbox=False)

@@ -8,16 +8,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from services.common.config import SERVICES
 from services.common.webapp import create_service_app
 
-from .clients import ServiceClient
-from .fastpath import PublicPageFastPath, changes_of
-from .openapi import MergedSpec, docs
-from .pages import public
+from .frontdoor.clients import ServiceClient
+from .frontdoor.openapi import MergedSpec, docs
+from .frontdoor.proxy import proxy
+from .frontdoor.security import FrontDoor, admin_port, install_security
 from .portal import install_portal
 from .portal.openapi import portal_paths
-from .proxy import proxy
-from .refresh import PageRefresher
+from .public.fastpath import PublicPageFastPath, changes_of
+from .public.pages import public
+from .public.refresh import PageRefresher
 from .runtime import make_runtime
-from .security import FrontDoor, admin_port, install_security
 
 
 def create_app(config=None):

@@ -9,7 +9,7 @@ from services.common.bus import Envelope
 from services.common.consumer import Consumer
 from services.common.runtime import Runtime
 
-from . import readmodel
+from .public import readmodel
 
 
 def on_page(session: Session, envelope: Envelope) -> None:

@@ -10,9 +10,9 @@ from flask import current_app, flash, g, request
 from services.common.errors import Problem
 from services.common.partner_header import PARTNER_HEADER
 
-from ..clients import KNOWN_DEVICE
-from ..proxy import WRITES, after_write
-from ..routes import owner_of
+from ..frontdoor.clients import KNOWN_DEVICE
+from ..frontdoor.proxy import WRITES, after_write
+from ..frontdoor.routes import owner_of
 
 
 @dataclass

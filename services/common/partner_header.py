@@ -1,6 +1,6 @@
 """The partner a service acted for, named in its answer (``X-Partner-Id``).
 
-The gateway's write-through (gateway/proxy.py ``after_write``) refreshes the public page
+The gateway's write-through (gateway/frontdoor/proxy.py ``after_write``) refreshes the public page
 of the partner the *service* says it wrote for, never one it read from the request path
 itself: a path the two read differently must not put one partner's write on another's page
 (issue 16)."""

@@ -29,7 +29,7 @@ def seed(data_dir: Path, database_url: str | None) -> None:
     os.environ.pop("GATEWAY_DATABASE_URL", None)
     if database_url:
         os.environ["GATEWAY_DATABASE_URL"] = database_url
-    from gateway import readmodel
+    from gateway.public import readmodel
     from gateway.runtime import make_runtime
     from services.common.db import utcnow
     from tests.integration.gateway.pages import page_content

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from werkzeug.test import Client
 
-from gateway.fastpath import LISTENER, PublicPageFastPath
+from gateway.public.fastpath import LISTENER, PublicPageFastPath
 from tests.integration.gateway.conftest import ADMIN_URL
 from tests.integration.gateway.pages import page_content
 from tests.integration.gateway.test_public_pages import publish
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 PAGES = ["/experts/acme", "/api/v1/public/pages/acme"]
 WRITE_ELSEWHERE = """
 import sys
-from gateway import readmodel
+from gateway.public import readmodel
 from gateway.runtime import make_runtime
 from tests.integration.gateway.pages import page_content
 runtime = make_runtime()
@@ -43,7 +43,7 @@ class CountingFlask:
 
 @pytest.fixture
 def fast(gateway):
-    path = gateway.wsgi_app.app  # behind the front door (gateway/security.py FrontDoor)
+    path = gateway.wsgi_app.app  # behind the front door (gateway/frontdoor/security.py FrontDoor)
     assert isinstance(path, PublicPageFastPath)
     path.app = CountingFlask(path.app)
     return path

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from gateway import readmodel
+from gateway.public import readmodel
 from gateway.consumer import make_consumer
 from services.common.bus import Envelope, EventType
 from services.common.db import utcnow

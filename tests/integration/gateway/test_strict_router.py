@@ -21,7 +21,7 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder
 
-from gateway import readmodel
+from gateway.public import readmodel
 from gateway.app import create_app
 from services.common.config import SERVICES, Config
 from services.common.partner_header import PARTNER_HEADER

@@ -133,8 +133,8 @@ def nginx_bytes(size: str) -> int:
 
 def test_debian_nginx_accepts_the_proxy_file_whose_body_limits_are_the_gateways(tmp_path):
     """deploy/nginx/gateway.conf, as the tests and Compose fill it in, passes `nginx -t`; its
-    body limits are the gateway's largest (uploads) and bulk ingest's (gateway/security.py)."""
-    from gateway.security import body_limit
+    body limits are the gateway's largest (uploads) and bulk ingest's (gateway/frontdoor/security.py)."""
+    from gateway.frontdoor.security import body_limit
     from tests.support.nginx import NGINX, Nginx
     proxy = Nginx(tmp_path, "127.0.0.1:9")
     checked = subprocess.run([NGINX, "-t", "-p", f"{proxy.work}/", "-c", str(proxy.write_config()),

@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from gateway.security import local_port
+from gateway.frontdoor.security import local_port
 from tests.support.procs import ROOT
 
 CONF = str(ROOT / "deploy" / "gunicorn.conf.py")

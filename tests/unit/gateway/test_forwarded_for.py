@@ -2,7 +2,7 @@
 caller's claim."""
 from flask import Flask, request
 
-from gateway.clients import ServiceClient
+from gateway.frontdoor.clients import ServiceClient
 
 
 class RecordingClient(ServiceClient):

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask, request
 from werkzeug.test import EnvironBuilder
 
-from gateway.clients import ServiceClient
+from gateway.frontdoor.clients import ServiceClient
 
 PROXY_VARIABLES = ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.common.db import utcnow
 
-from .models import PublicAsset, PublicPage
+from ..models import PublicAsset, PublicPage
 
 CHANGES = "portal_public_pages"  # NOTIFY channel of every change to a page (PostgreSQL)
 CHANGE_LISTENERS = weakref.WeakSet()  # in this process: told right after a commit that changed a page

@@ -36,7 +36,7 @@ from services.common.metrics import observe_request
 
 from . import readmodel
 from .pages import REPLAYABLE, SLUG
-from .security import MAX_URL_CHARS
+from ..frontdoor.security import MAX_URL_CHARS
 
 log = logging.getLogger(__name__)
 
