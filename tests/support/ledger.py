@@ -38,7 +38,12 @@ class EntrySchema(Schema):
     poison = fields.Boolean(load_default=False)
 
 
+class EntriesSchema(Schema):
+    entries = fields.List(fields.Nested(EntrySchema), required=True)
+
+
 ENTRY_WRITTEN = EventType("ledger.entry.written", 1, EntrySchema)
+ENTRIES_WRITTEN = EventType("ledger.entries.written", 1, EntriesSchema)  # a batch event, as bulk paths send
 
 
 def config() -> Config:
@@ -68,12 +73,27 @@ def make_consumer(db: Database, delay: float = 0.0) -> Consumer:
             time.sleep(delay)
         session.execute(effects.insert().values(event_id=envelope.event_id, seq=envelope.payload["seq"]))
 
-    return LedgerConsumer(QUEUE, db, connect_bus(config()), inbox, {ENTRY_WRITTEN.name: on_entry},
-                          retry_delay=0.01)
+    def on_entries(session, envelope):
+        """A batch: one set-based insert of an effect per entry (its id: the batch's and the seq)."""
+        entries = envelope.payload["entries"]
+        if delay:
+            time.sleep(delay * len(entries))
+        session.execute(effects.insert(), [{"event_id": f"{envelope.event_id}/{e['seq']}", "seq": e["seq"]}
+                                           for e in entries])
+
+    return LedgerConsumer(QUEUE, db, connect_bus(config()), inbox,
+                          {ENTRY_WRITTEN.name: on_entry, ENTRIES_WRITTEN.name: on_entries}, retry_delay=0.01)
 
 
-def write(db: Database, first: int, count: int, poison: bool = False) -> None:
+def write(db: Database, first: int, count: int, poison: bool = False, batch: int = 0) -> None:
+    """``count`` entries from ``first`` in one transaction: an event each, or (``batch``) one
+    batch event per ``batch`` entries. Effects count entries either way."""
     with db.transaction() as session:
+        if batch:
+            for start in range(first, first + count, batch):
+                record_event(session, outbox, ENTRIES_WRITTEN, {"entries": [
+                    {"seq": seq, "poison": poison} for seq in range(start, min(start + batch, first + count))]})
+            return
         for seq in range(first, first + count):
             record_event(session, outbox, ENTRY_WRITTEN, {"seq": seq, "poison": poison})
 
@@ -105,12 +125,13 @@ def setup():
 @cli.command("write")
 @click.option("--count", default=1000)
 @click.option("--batch", default=100)
+@click.option("--batch-events", default=0, help="entries per batch event (0: an event per entry)")
 @click.option("--crash-after-commit", is_flag=True, help="SIGKILL itself between a commit and its publish")
-def write_cmd(count, batch, crash_after_commit):
+def write_cmd(count, batch, batch_events, crash_after_commit):
     db = database()
     relay = Relay(db, connect_bus(config()), outbox)
     for first in range(0, count, batch):
-        write(db, first, min(batch, count - first))
+        write(db, first, min(batch, count - first), batch=batch_events)
         if crash_after_commit:
             os.kill(os.getpid(), signal.SIGKILL)
         relay.relay_once()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from sqlalchemy import text
 
 from tests.support import ledger
 from tests.support.procs import wait_until
@@ -28,33 +29,48 @@ def _all_handled_once(db, expected: int, timeout: float = 120) -> dict:
     return found
 
 
-def test_connections_closed_under_the_publisher_three_times_lose_nothing(backend):
+def _whole_batches(db, size: int) -> bool:
+    """Every batch event's entries applied all together or not at all."""
+    with db.reading() as conn:
+        applied = conn.execute(text("SELECT substr(event_id, 1, instr(event_id, '/')) AS batch, count(*) "
+                                    "FROM effects WHERE event_id LIKE '%/%' GROUP BY batch")
+                               if db.is_sqlite else
+                               text("SELECT split_part(event_id, '/', 1) AS batch, count(*) FROM effects "
+                                    "WHERE event_id LIKE '%/%' GROUP BY batch")).all()
+    return all(count == size for _, count in applied)
+
+
+def test_connections_closed_under_the_publisher_three_times_lose_nothing_single_or_batch_events(backend):
     db = _setup(backend)
     consumer = backend.ledger("consumer", "consume").start()
     ledger.write(db, 0, 5000)
+    ledger.write(db, 5000, 5000, batch=100)  # and 50 batch events of 100 entries, as a bulk upload sends
     relay = backend.ledger("relay", "relay").start()
     for _ in range(3):
-        wait_until(lambda: ledger.counts(db)["pending"] < 5000, 60, 0.01, "publishing to start")
+        wait_until(lambda: ledger.counts(db)["pending"] < 5050, 60, 0.01, "publishing to start")
         time.sleep(0.3)
         backend.cut()
-    found = _all_handled_once(db, 5000)
-    assert found["pending"] == 0
+    found = _all_handled_once(db, 10000)
+    assert found["pending"] == 0 and _whole_batches(db, 100)
     relay.stop()
     consumer.stop()
 
 
-def test_a_consumer_killed_while_holding_unacked_messages_loses_none_of_them(backend):
+def test_a_consumer_killed_while_holding_unacked_messages_even_mid_batch_loses_none_of_them(backend):
     db = _setup(backend)
-    ledger.write(db, 0, 1000)
+    ledger.write(db, 0, 500, batch=50)  # batch events first (0.25 s each to handle), then single ones
+    ledger.write(db, 500, 500)
     relay = backend.ledger("relay", "relay").start()
     wait_until(lambda: ledger.counts(db)["pending"] == 0, 60, 0.1, "all published")
     first = backend.ledger("consumer-1", "consume", "--delay", "0.005").start()
     wait_until(lambda: ledger.counts(db)["distinct"] >= 200, 60, 0.01, "some handled")
+    time.sleep(0.1)  # into the next batch
     first.kill()
     handled_before_kill = ledger.counts(db)["distinct"]
-    assert handled_before_kill < 1000
+    assert handled_before_kill < 1000 and _whole_batches(db, 50)  # the batch in hand: none of it
     second = backend.ledger("consumer-2", "consume").start()
     _all_handled_once(db, 1000)
+    assert _whole_batches(db, 50)
     second.stop()
     relay.stop()
 
@@ -64,10 +80,13 @@ def test_a_process_killed_between_commit_and_publish_has_its_events_published_af
     consumer = backend.ledger("consumer", "consume").start()
     writer = backend.ledger("writer", "write", "--count", "300", "--batch", "300", "--crash-after-commit").start()
     writer.popen.wait(60)
-    assert writer.popen.returncode == -9
-    assert ledger.counts(db)["pending"] == 300
+    batches = backend.ledger("batch-writer", "write", "--count", "3000", "--batch", "3000", "--batch-events", "500",
+                             "--crash-after-commit").start()  # 3,000 entries in 6 batch events
+    batches.popen.wait(60)
+    assert (writer.popen.returncode, batches.popen.returncode) == (-9, -9)
+    assert ledger.counts(db)["pending"] == 306
     relay = backend.ledger("relay", "relay").start()
-    _all_handled_once(db, 300)
+    _all_handled_once(db, 3300)
     relay.stop()
     consumer.stop()
 
@@ -126,3 +145,4 @@ def test_a_consumer_stopped_with_sigterm_finishes_the_message_in_hand_and_loses_
     _all_handled_once(db, 20)
     restarted.stop()
     relay.stop()
+
