@@ -244,15 +244,21 @@ def searchable_profile(
 
 def json_ready(value: Any) -> Any:
     """``value`` as plain JSON values: Decimal money as numbers, datetimes as RFC 3339 (``Z``)."""
+    kind = type(value)  # plain types first: this runs for every field of every bulk line
+    if kind in _PLAIN:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        return {key: json_ready(nested) for key, nested in value.items()}
+    if kind is list or kind is tuple:
+        return [json_ready(nested) for nested in value]
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dt.datetime):
         return _rfc3339(value)
-    if isinstance(value, Mapping):
-        return {key: json_ready(nested) for key, nested in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_ready(nested) for nested in value]
     return value
+
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))
 
 
 def _rfc3339(moment: dt.datetime) -> str:
