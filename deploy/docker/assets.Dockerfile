@@ -10,7 +10,10 @@ ENV PORTAL_PART=assets
 
 USER root
 COPY services/assets/requirements.txt services/assets/requirements.txt
-RUN pip install -r services/assets/requirements.txt
+# botocore describes some 400 AWS services (28 MB); assets speaks S3 only (sts and sso: credentials)
+RUN pip install --no-compile -r services/assets/requirements.txt \
+    && python -c "import botocore, pathlib, shutil; data = pathlib.Path(botocore.__file__).parent / 'data'; \
+[shutil.rmtree(d) for d in data.iterdir() if d.is_dir() and d.name not in ('s3', 'sts', 'sso', 'sso-oidc')]"
 COPY services/assets services/assets
 USER 10001:10001
 

@@ -7,7 +7,10 @@
 ARG PYTHON_IMAGE=python:3.11-slim
 FROM ${PYTHON_IMAGE}
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
+# No bytecode in the image (a third of the installed packages' size): each container compiles
+# what it imports once, into /tmp (tmpfs in Compose, an emptyDir in Kubernetes), so the root
+# filesystem stays read-only and the image stays small.
+ENV PYTHONPYCACHEPREFIX=/tmp/pycache \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -24,7 +27,7 @@ WORKDIR /app
 
 # requirements first: the layer is rebuilt only when they change
 COPY services/common/requirements.txt services/common/requirements.txt
-RUN pip install -r services/common/requirements.txt
+RUN pip install --no-compile -r services/common/requirements.txt
 
 # the code stays owned by root: the processes cannot change it
 COPY services/__init__.py services/__init__.py

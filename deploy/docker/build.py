@@ -34,7 +34,8 @@ PYTHON_IMAGE = os.environ.get("PYTHON_IMAGE", "localhost/portal-python:3.11-book
 MAX_MB = 250
 SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE|CREDENTIAL|_KEY$|^KEY$|ACCESS_KEY")
 PIP_CONFIGS = ("/etc/pip.conf", "/etc/xdg/pip/pip.conf", "/root/.config/pip/pip.conf", "/root/.pip/pip.conf")
-CA_CERTS = ("/etc/ssl/certs", "/usr/share/ca-certificates")
+# the bundle file only: a package configured during the build may write beside it (ssl-cert does)
+CA_CERTS = ("/etc/ssl/certs/ca-certificates.crt",)
 
 
 def parts() -> list[str]:
@@ -117,12 +118,12 @@ def problems(tag: str, part_image: bool) -> list[str]:
     data = inspect(tag)
     config = data.get("Config") or {}
     size_mb = data["Size"] / 1e6
-    if size_mb > MAX_MB:
+    if part_image and size_mb > MAX_MB:
         found.append(f"{size_mb:.0f} MB, over {MAX_MB} MB")
     user = (config.get("User") or "").split(":")[0]
     if part_image and user in ("", "root", "0"):
         found.append(f"runs as {user or 'root'}")
-    if not (data.get("HealthCheck") or config.get("Healthcheck")):
+    if not (data.get("Healthcheck") or config.get("Healthcheck")):
         found.append("no healthcheck")
     for entry in config.get("Env") or []:
         name, _, value = entry.partition("=")

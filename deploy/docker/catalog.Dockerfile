@@ -10,7 +10,7 @@ ENV PORTAL_PART=catalog
 
 USER root
 COPY services/catalog/requirements.txt services/catalog/requirements.txt
-RUN pip install -r services/catalog/requirements.txt
+RUN pip install --no-compile -r services/catalog/requirements.txt
 COPY services/catalog services/catalog
 USER 10001:10001
 

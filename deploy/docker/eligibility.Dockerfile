@@ -10,7 +10,7 @@ ENV PORTAL_PART=eligibility
 
 USER root
 COPY services/eligibility/requirements.txt services/eligibility/requirements.txt
-RUN pip install -r services/eligibility/requirements.txt
+RUN pip install --no-compile -r services/eligibility/requirements.txt
 COPY services/eligibility services/eligibility
 USER 10001:10001
 

@@ -10,7 +10,7 @@ ENV PORTAL_PART=gateway
 
 USER root
 COPY gateway/requirements.txt gateway/requirements.txt
-RUN pip install -r gateway/requirements.txt
+RUN pip install --no-compile -r gateway/requirements.txt
 COPY gateway gateway
 USER 10001:10001
 

@@ -10,7 +10,7 @@ ENV PORTAL_PART=membership
 
 USER root
 COPY services/membership/requirements.txt services/membership/requirements.txt
-RUN pip install -r services/membership/requirements.txt
+RUN pip install --no-compile -r services/membership/requirements.txt
 COPY services/membership services/membership
 # the signing keys' volume: a new named volume takes this folder's owner (web writes the first key)
 RUN install -d -o 10001 -g 10001 -m 0700 /keys

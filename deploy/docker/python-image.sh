@@ -36,6 +36,8 @@ debootstrap --variant=minbase --include=python3,python3-pip,ca-certificates book
 rm -f "$root.log"
 rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/* \
        "$root"/usr/share/locale/* "$root"/usr/share/info/* "$root"/var/log/*.log "$root"/var/cache/debconf/*-old
+# pip, setuptools and wheel run only while images are built: no bytecode kept for them
+find "$root"/usr/lib/python3/dist-packages -name __pycache__ -type d -prune -exec rm -rf {} +
 rm -f "$root"/usr/lib/python3.*/EXTERNALLY-MANAGED
 ln -sf python3 "$root/usr/bin/python"
 

@@ -10,7 +10,7 @@ ENV PORTAL_PART=webhooks
 
 USER root
 COPY services/webhooks/requirements.txt services/webhooks/requirements.txt
-RUN pip install -r services/webhooks/requirements.txt
+RUN pip install --no-compile -r services/webhooks/requirements.txt
 COPY services/webhooks services/webhooks
 USER 10001:10001
 

@@ -13,6 +13,7 @@ RUN mkdir -p /etc/postgresql-common \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
        -o Dpkg::Options::=--force-confold postgresql-15 \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/doc/* /usr/share/man/* /usr/share/locale/* \
+    && rm -f /etc/ssl/private/ssl-cert-snakeoil.key /etc/ssl/certs/ssl-cert-snakeoil.pem \
     && install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/data \
     && install -d -o postgres -g postgres -m 2775 /var/run/postgresql
 ENV PATH=/usr/lib/postgresql/15/bin:$PATH \
