@@ -12,10 +12,14 @@ Never a 500 or a 4xx answer: those are about one request (bad input, a bug that 
 triggers), so a stream of them from one member leaves everyone else's calls alone; a 500 is
 passed on (as 502 ``bad_gateway`` when it is not JSON). Five counted failures in a row open
 the breaker for ``reset_timeout`` seconds (503 ``service_unavailable`` at once, with
-``Retry-After``); any answer the breaker does not count closes the count again."""
+``Retry-After``); any answer the breaker does not count closes the count again.
+
+One transport for every call: forwarded requests (``forward``, the answer streamed back) and
+the portal's calls (``call``, the answer read whole) both go through the client's urllib3
+connection pool (``_send``) and one error path (``_guarded``). No cookie is ever kept between
+calls: the pool has no cookie jar."""
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import os
 import re
@@ -27,6 +31,7 @@ import urllib3
 from flask import Request, Response, current_app, has_app_context
 from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
+from urllib3._collections import HTTPHeaderDict
 from urllib3.exceptions import HTTPError, MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 from werkzeug.exceptions import ClientDisconnected
@@ -56,13 +61,34 @@ class DownstreamFailure(Exception):
 
 
 class Upstream:
-    """A service's answer to a forwarded request, straight from urllib3 and not yet read."""
+    """A service's answer, straight from urllib3.
+
+    - ``status_code``: the HTTP status, an int;
+    - ``headers``: case-insensitive, ``headers[name]`` and ``headers.get(name)`` give every
+      value of a repeated header joined with ", " (RFC 9110 section 5.3);
+    - ``content``: the whole body as bytes once ``load()`` read it (the portal's calls), None
+      while it is unread (a forwarded answer, streamed from ``raw``);
+    - ``json()``: the loaded body parsed; ``ValueError`` when it is not JSON.
+    """
 
     def __init__(self, response: urllib3.BaseHTTPResponse):
         self.raw, self.status_code = response, response.status
-        # one value a name, repeated headers joined: what requests' headers gave
-        self.headers = {name: response.headers[name] for name in response.headers}
+        self.headers: HTTPHeaderDict = response.headers
         self.content_type = response.headers.get("Content-Type", "")
+        self.content: bytes | None = None
+
+    def load(self) -> Upstream:
+        """Read the whole body (decoded) and give the connection back to the pool."""
+        try:
+            self.content = self.raw.read(decode_content=True)
+        finally:
+            self.close()
+        return self
+
+    def json(self):
+        if self.content is None:
+            raise ValueError("the body was not read")
+        return json.loads(self.content)
 
     def close(self) -> None:
         self.raw.close()
@@ -76,26 +102,21 @@ class ServiceClient:
                  read_timeout: float = 10.0, fail_max: int = 5, reset_timeout: float = 10.0):
         self.name, self.base_url = name, base_url.rstrip("/")
         self.base_path = urllib3.util.parse_url(self.base_url).path or ""
-        self.timeout = (connect_timeout, read_timeout)
-        self.session = requests.Session()
         retry = Retry(total=2, connect=2, read=0, status=0, backoff_factor=0.05,
                       allowed_methods=IDEMPOTENT, raise_on_status=False)
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=retry)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
         # proxies and CA bundle from the environment, read once here instead of on every call
         # (requests would scan the whole environment per request: a tenth of the proxy's CPU)
-        self.session.proxies = requests.utils.get_environ_proxies(self.base_url)
-        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-        self.session.trust_env = False
-        self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))  # none kept
-        # forwarded requests go to urllib3's pool directly, with the same TLS, proxy, retry and
-        # timeout settings: requests' own preparation of each call was a fifth of the proxy's CPU
-        self.retry, self.urllib3_timeout = retry, urllib3.Timeout(connect=connect_timeout, read=read_timeout)
+        self.proxies = requests.utils.get_environ_proxies(self.base_url)
+        verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        # every call goes to urllib3's pool directly; requests' adapter only builds that pool
+        # with requests' TLS and proxy rules (requests' own preparation of each call was a
+        # fifth of the proxy's CPU)
+        self.retry, self.timeout = retry, urllib3.Timeout(connect=connect_timeout, read=read_timeout)
         base = PreparedRequest()
         base.prepare(method="GET", url=self.base_url)
-        self.pool = adapter.get_connection_with_tls_context(base, self.session.verify, self.session.proxies)
-        self.whole_url = requests.utils.select_proxy(self.base_url, self.session.proxies) is not None and \
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=retry)
+        self.pool = adapter.get_connection_with_tls_context(base, verify, self.proxies)
+        self.whole_url = requests.utils.select_proxy(self.base_url, self.proxies) is not None and \
             not self.base_url.startswith("https:")  # an HTTP proxy is sent the whole URL
         # a caller that hangs up halfway through its body is about that caller: never counted
         self.breaker = pybreaker.CircuitBreaker(fail_max=fail_max, reset_timeout=reset_timeout,
@@ -118,9 +139,11 @@ class ServiceClient:
             headers.pop("Content-Type", None)
         return self._relay(self._guarded(self._send, incoming.method, path, incoming.query_string, headers, body))
 
-    def _guarded(self, send, method, path, query, headers, body):
-        """The service's answer (5xx included) through the breaker; Problem 503/504 when it has
-        none, 404 for an ambiguous path (which no caller may forward, and the breaker never counts)."""
+    def _guarded(self, send, method, path, query, headers, body) -> Upstream:
+        """The one error path of every call: the service's answer (5xx included) through the
+        breaker; Problem 503 ``service_unavailable`` when it has none (refused, reset, breaker
+        open), 504 ``gateway_timeout`` when it did not answer within the read timeout, 404 for
+        an ambiguous path (which no caller may forward, and the breaker never counts)."""
         if ambiguous(path):
             raise Problem(404, "not_found", "No such endpoint.")
         try:
@@ -129,16 +152,18 @@ class ServiceClient:
             return failure.response
         except pybreaker.CircuitBreakerError:
             raise self._unavailable("is unavailable right now")
-        except (requests.RequestException, HTTPError, OSError) as exc:
+        except (HTTPError, OSError) as exc:
             if _timed_out(exc):
                 raise Problem(504, "gateway_timeout", f"The {self.name} service did not answer in time.")
             raise self._unavailable("cannot be reached")
 
     def call(self, method: str, path: str, token: str | None, query: bytes = b"", json_body=None,
              body=None, content_type: str | None = None, client_address: str | None = None,
-             known_device: str | None = None) -> requests.Response:
-        """One call of the portal's pages, as a partner's script would make it; the answer is
-        read whole. Raises ``Problem`` 503 or 504 when the service is down or slow."""
+             known_device: str | None = None) -> Upstream:
+        """One call of the portal's pages, as a partner's script would make it, through the
+        same pool and error path as forwarded requests; the answer is read whole (``Upstream``
+        with ``content``). Raises ``Problem`` 503 or 504 when the service is down or slow,
+        also when its body breaks off or stalls."""
         headers = {"Accept": "application/json", **gateway_headers(client_address, known_device)}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -146,10 +171,9 @@ class ServiceClient:
             body, content_type = json.dumps(json_body).encode(), "application/json"
         if content_type:
             headers["Content-Type"] = content_type
-        upstream = self._guarded(self._request, method, path, query, headers, body)
-        upstream.content  # read it all, then give the connection back to the pool
-        upstream.close()
-        return upstream
+        if body is not None and not isinstance(body, bytes) and (length := _length_of(body)) is not None:
+            headers["Content-Length"] = str(length)  # a file of known size (an upload): not chunked
+        return self._guarded(self._send_whole, method, path, query, headers, body)
 
     def _send(self, method, path, query, headers, body) -> Upstream:
         """A forwarded request, its answer left unread. The request target is exactly the
@@ -160,20 +184,21 @@ class ServiceClient:
             method, f"{self.base_url if self.whole_url else self.base_path}{target}", body=body,
             headers={**DEFAULT_HEADERS, **headers},
             redirect=False, assert_same_host=False, preload_content=False, decode_content=False,
-            retries=self.retry, timeout=self.urllib3_timeout,
-            chunked=not (body is None or "Content-Length" in headers)))
+            retries=self.retry, timeout=self.timeout,
+            chunked=not (isinstance(body, bytes) or body is None or "Content-Length" in headers)))
         if response.status_code in UNAVAILABLE_STATUSES:
             raise DownstreamFailure(response)
         return response
 
-    def _request(self, method, path, query, headers, body) -> requests.Response:
-        # exact_target refuses dot segments, so requests' URL preparation has none to resolve
-        url = f"{self.base_url}{exact_target(path, query)}"
-        response = self.session.request(method, url, headers=headers, data=body,
-                                        timeout=self.timeout, stream=True, allow_redirects=False)
-        if response.status_code in UNAVAILABLE_STATUSES:
-            raise DownstreamFailure(response)
-        return response
+    def _send_whole(self, method, path, query, headers, body) -> Upstream:
+        """``_send`` with the body read inside the breaker: a body that breaks off or stalls
+        counts like an answer that never came."""
+        try:
+            response = self._send(method, path, query, headers, body)
+        except DownstreamFailure as failure:
+            failure.response.load()
+            raise
+        return response.load()
 
     def _unavailable(self, what: str) -> Problem:
         opened = getattr(self.breaker._state_storage, "opened_at", None)
@@ -184,7 +209,8 @@ class ServiceClient:
                        headers={"Retry-After": str(int(wait))})
 
     def _relay(self, upstream: Upstream) -> Response:
-        headers = [(k, v) for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP]
+        # one value a name, repeated headers joined (what the services' answers always gave)
+        headers = [(k, upstream.headers[k]) for k in upstream.headers if k.lower() not in HOP_BY_HOP]
         content_type = upstream.content_type
         if upstream.status_code >= 500 and "json" not in content_type:
             upstream.close()
@@ -219,11 +245,10 @@ def gateway_headers(client_address: str | None, known_device: str | None = None)
 
 
 def _timed_out(exc: Exception) -> bool:
-    """A read timeout, whether raised plainly or wrapped in a retry error (by urllib3 or requests)."""
+    """A read timeout, whether raised plainly or wrapped in a retry error."""
     if isinstance(exc, MaxRetryError):
         return isinstance(exc.reason, ReadTimeoutError)
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(exc, (requests.ReadTimeout, ReadTimeoutError)) or isinstance(reason, ReadTimeoutError)
+    return isinstance(exc, ReadTimeoutError)
 
 
 class _SizedStream:
@@ -253,6 +278,17 @@ def _body_of(incoming: Request):
     if incoming.content_length is not None:
         return _SizedStream(incoming.stream, incoming.content_length)
     return iter(lambda: incoming.stream.read(64 * 1024), b"")
+
+
+def _length_of(stream) -> int | None:
+    """What is left of a seekable file, in bytes; None for a stream of unknown length."""
+    try:
+        here = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(here)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return end - here
 
 
 def _is_json(body: bytes) -> bool:

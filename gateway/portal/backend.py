@@ -1,5 +1,6 @@
 """The portal's pages call the same API as partners' scripts, with the signed-in
-account's token, through the gateway's clients (timeouts, circuit breakers)."""
+account's token, through the front door's service clients: the same connection pool,
+timeouts, circuit breakers and error path as a forwarded request (``ServiceClient.call``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
