@@ -1,7 +1,8 @@
 """One HTTP attempt to a partner's endpoint, pinned to an address checked just before.
 
-For each attempt the host is resolved once (``addresses.callable_addresses``: every address
-public unless WEBHOOKS_ALLOW_PRIVATE=1), and the connection goes to that address itself with
+For each attempt the host is resolved and checked (``addresses.callable_addresses``: every
+address public unless WEBHOOKS_ALLOW_PRIVATE=1; a checked answer is reused for at most
+``PIN_SECONDS``), and the connection goes to that checked address itself with
 the name in the ``Host`` header and in TLS (SNI and certificate check), so a name that
 answers with another address a moment later (DNS rebinding) cannot steer the request.
 Redirects are not followed; the whole attempt (connect, send, answer) gets ``timeout``
@@ -26,6 +27,7 @@ from .domain import UrlNotAllowed, checked_url
 
 USER_AGENT = "PartnerExpertsPortal-Webhooks/1"
 IDLE_POOL_SECONDS = 120.0
+PIN_SECONDS = 10.0  # a checked address is reused this long: it stays as public as it was
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Transport:
     def __init__(self, settings: WebhookSettings, resolve: Resolver | None = None):
         self.settings, self.resolve = settings, resolve or system_resolver
         self._sessions: dict[str, tuple[aiohttp.ClientSession, float]] = {}
+        self._pinned: dict[str, tuple[Target, float]] = {}
         # its own lookup threads: a name server that hangs for one endpoint holds one thread
         self._tls = ssl.create_default_context()
         if settings.ca_file:
@@ -107,9 +110,7 @@ class Transport:
             return Outcome(None, f"connection: {exc}"[:500])
 
     async def _attempt(self, endpoint_id: str, url: str, headers: dict, body: bytes) -> Outcome:
-        loop = asyncio.get_running_loop()
-        target = await loop.run_in_executor(self._lookups, pinned_target, url, self.resolve,
-                                            self.settings.allow_private)
+        target = await self._target(url)
         extra = {"server_hostname": target.server_hostname} if target.server_hostname else {}
         async with self._session(endpoint_id).post(
                 target.url, data=body, allow_redirects=False, timeout=aiohttp.ClientTimeout(total=self.settings.timeout),
@@ -123,6 +124,20 @@ class Transport:
             if left <= 0 and not answer.content.at_eof():
                 answer.close()  # the rest is never read: this connection is not reused
             return Outcome(answer.status, None if 200 <= answer.status < 300 else f"answered {answer.status}")
+
+    async def _target(self, url: str) -> Target:
+        """The checked target of ``url``: resolved and checked in a lookup thread, then reused
+        for ``PIN_SECONDS`` (only addresses that passed the check are ever kept)."""
+        now = time.monotonic()
+        kept = self._pinned.get(url)
+        if kept is not None and kept[1] > now:
+            return kept[0]
+        target = await asyncio.get_running_loop().run_in_executor(
+            self._lookups, pinned_target, url, self.resolve, self.settings.allow_private)
+        if len(self._pinned) > 10_000:
+            self._pinned.clear()
+        self._pinned[url] = (target, now + PIN_SECONDS)
+        return target
 
     async def close_idle(self, older_than: float = IDLE_POOL_SECONDS) -> None:
         now = time.monotonic()

@@ -21,7 +21,8 @@ import time
 import traceback
 from pathlib import Path
 
-from tests.bench import bench_freshness, bench_ingest, bench_outbox, bench_public_page, bench_search, bench_upload
+from tests.bench import (bench_freshness, bench_ingest, bench_outbox, bench_public_page, bench_search, bench_upload,
+                         bench_webhooks)
 from tests.bench.results import fmt, machine, print_rows, ratio_text, short_machine, verdict
 from tests.support.procs import ROOT
 
@@ -37,6 +38,7 @@ PROFILES = {
         "outbox": lambda: bench_outbox.run(events=20_000, runs=3),
         "ingest": lambda: bench_ingest.run(lines=100_000, runs=3),
         "upload": lambda: bench_upload.run(runs=5),
+        "webhooks": lambda: bench_webhooks.run(deliveries=5000, runs=3),
     },
     "big": {
         "search": lambda: bench_search.run(profiles=1_000_000, repeat=50, runs=3),
@@ -50,6 +52,7 @@ PROFILES = {
         "outbox": lambda: bench_outbox.run(events=1_000, runs=1),
         "ingest": lambda: bench_ingest.run(lines=2_000, runs=1),
         "upload": lambda: bench_upload.run(runs=1),
+        "webhooks": lambda: bench_webhooks.run(deliveries=500, runs=1),
     },
 }
 
