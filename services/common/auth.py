@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hmac
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -34,6 +35,10 @@ def gateway_proof(operator_token: str) -> str:
     return hmac.new(operator_token.encode(), b"portal-gateway/x-forwarded-for", "sha256").hexdigest()
 
 
+API_KEY_KIND = "api_key"       # the ``kind`` claim of a token exchanged for a partner's API key
+API_KEY_SUBJECT = "api_key:"   # its ``sub`` is ``api_key:<id>``
+PARTNER_ROUTE = re.compile(r"/api/v1/partners/[^/]+(/|\Z)")
+
 ALGORITHM = "EdDSA"
 ISSUER = "portal-membership"
 AUDIENCE = "portal"
@@ -46,6 +51,12 @@ class Principal:
     kind: str  # "member" or "service"
     account_id: str | None = None
     claims: dict = field(default_factory=dict)
+
+    @property
+    def api_key(self) -> bool:
+        """A partner's API key (``account_id`` is ``api_key:<id>``), bound to ``claims["partner_id"]``."""
+        return (self.claims.get("kind") == API_KEY_KIND
+                and (self.account_id or "").startswith(API_KEY_SUBJECT))
 
 
 class SigningKeys:
@@ -171,13 +182,18 @@ def require_service(view):
 
 
 def require_member(view):
-    """Only a partner member's access token (403 for the service token)."""
+    """Only a partner member's access token (403 for the service token). An API key's token
+    passes only on a partner's routes (``/api/v1/partners/<pid>/...``, where the partner
+    check decides); anywhere else (``/api/v1/me``, accepting an invitation) it is 403
+    ``forbidden`` (API.md "Partner members: new calls")."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         principal = authenticate()
         if principal.kind != "member":
             raise Problem(403, "forbidden", "This call needs a member's access token.")
+        if principal.api_key and not PARTNER_ROUTE.match(request.path):
+            raise Problem(403, "forbidden", "An API key works on its partner's routes only.")
         g.principal = principal
         return view(*args, **kwargs)
 

@@ -7,7 +7,7 @@ most ``LIVE_MEMBER_SECONDS`` (1 s), so a removed member is refused everywhere wi
 second and a member who just joined is recognised at once, however far behind the
 consumers are. Only when membership cannot answer (down, slow, an older version without
 the call) does the decision fall back to a read model fed by membership's events (access
-granted, member joined, member removed), kept in the consuming service's own database.
+granted, member joined, member removed, role changed), kept in the consuming service's own database.
 Views call ``require_member_of`` so that another partner's ids answer 404, as if they
 did not exist.
 """
@@ -25,12 +25,14 @@ from flask import current_app, g
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, delete, select
 from sqlalchemy.orm import Session
 
+from .auth import API_KEY_KIND
 from .bus.envelope import Envelope
 from .errors import Problem
 
 ACCESS_GRANTED = "membership.access.granted"
 MEMBER_JOINED = "membership.member.joined"
 MEMBER_REMOVED = "membership.member.removed"
+MEMBER_ROLE_CHANGED = "membership.member.role_changed"  # promoted to admin or made a member
 LIVE_MEMBER_SECONDS = 1.0   # how old a remembered answer of membership may be
 UNREACHABLE_SECONDS = 2.0   # after a failed call, the read model decides for this long
 MAX_REMEMBERED = 10_000     # answers kept per process; the oldest half goes when full
@@ -63,7 +65,7 @@ def membership_handlers(members: Table) -> dict:
         session.execute(delete(members).where(members.c.partner_id == p["partner_id"],
                                               members.c.account_id == p["account_id"]))
 
-    return {MEMBER_JOINED: joined, MEMBER_REMOVED: removed}
+    return {MEMBER_JOINED: joined, MEMBER_REMOVED: removed, MEMBER_ROLE_CHANGED: joined}
 
 
 def role_of(session: Session, members: Table, partner_id: str, account_id: str) -> str | None:
@@ -120,7 +122,7 @@ class LiveMembers:
             role = json.loads(answer.data)["role"]
         except (ValueError, KeyError, TypeError) as exc:
             raise MembershipUnreachable("membership's answer is not a member check") from exc
-        if role not in (None, "admin", "member"):
+        if role not in (None, "admin", "member", API_KEY_KIND):
             raise MembershipUnreachable(f"unknown role {role!r}")
         return role
 
@@ -145,14 +147,28 @@ def live_members() -> LiveMembers:
 def require_member_of(session: Session, members: Table, partner_id: str) -> str:
     """The caller's role in this partner, as membership knows it now (at most a second old);
     404 when they are not one of its members. The bus-fed ``members`` table decides only
-    while membership cannot answer."""
-    account_id = g.principal.account_id
+    while membership cannot answer. An API key's principal is ``api_key`` in the one partner
+    its token names, while membership holds the key live (else, membership unreachable, on
+    the token's word alone), and 404 in every other."""
+    principal = g.principal
+    account_id = principal.account_id
     role = None
+    if principal.api_key and principal.claims.get("partner_id") != partner_id:
+        account_id = None
     if account_id:
         try:
             role = live_members().role_of(partner_id, account_id)
         except MembershipUnreachable:
-            role = role_of(session, members, partner_id, account_id)
+            role = API_KEY_KIND if principal.api_key else role_of(session, members, partner_id, account_id)
     if role is None:
         raise Problem(404, "not_found", "No such partner.")
     return role
+
+
+def require_admin(role: str, detail: str = "Only the partner's admins can do this.") -> None:
+    """403 unless ``role`` (``require_member_of``'s answer) is ``admin``: ``forbidden`` for an
+    API key (API.md: keys never act on admin-only routes), ``admin_only`` for a member."""
+    if role == API_KEY_KIND:
+        raise Problem(403, "forbidden", "An API key cannot do this; it needs a partner admin.")
+    if role != "admin":
+        raise Problem(403, "admin_only", detail)

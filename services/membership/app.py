@@ -7,6 +7,8 @@ from services.common.auth import SigningKeys, TokenSigner, TokenVerifier
 from services.common.webapp import create_service_app
 
 from . import api
+from .account_api import account_security
+from .api_keys import api_keys
 from .internal_members import member_checks
 from .limits import BelievedFromTheGatewayOnly, install_limits
 from .runtime import make_runtime
@@ -23,7 +25,8 @@ def create_app(config=None):
     runtime = make_runtime(config)
     keys = signing_keys(runtime.config)
     app, _ = create_service_app(
-        runtime, "Membership", [api.public, api.internal, api.keys, api.team, member_checks],
+        runtime, "Membership", [api.public, api.internal, api.keys, api.team, member_checks, api_keys,
+         account_security],
         verifier=TokenVerifier(jwks=keys.jwks))
     # rate limits key on the caller's address: the gateway's X-Forwarded-For, no one else's
     app.wsgi_app = BelievedFromTheGatewayOnly(app.wsgi_app, runtime.config.operator_token,

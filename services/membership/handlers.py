@@ -7,12 +7,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.common import members
+from services.common.auth import API_KEY_KIND, API_KEY_SUBJECT
 from services.common.db import utcnow
 from services.common.errors import Problem
 from services.common.runtime import Runtime
 
 from . import domain, events
-from .models import Account, Invitation, Membership, OutgoingMail, Partner
+from .models import Account, ApiKey, Invitation, Membership, OutgoingMail, Partner
 
 
 def create_account(runtime: Runtime, session: Session, email: str, password: str, name: str) -> Account:
@@ -104,18 +106,28 @@ def grant_access(runtime: Runtime, session: Session, name: str, slug: str, admin
 
 # -- members and invitations
 
+def current_role(session: Session, partner_id: str, account_id: str) -> str | None:
+    """``admin`` or ``member`` for an account, ``api_key`` for a live API key of this partner
+    (``api_key:<id>``, api_keys.py), None for anyone else."""
+    if account_id.startswith(API_KEY_SUBJECT):
+        found = session.scalar(select(ApiKey.id).where(ApiKey.id == account_id.removeprefix(API_KEY_SUBJECT),
+                                                       ApiKey.partner_id == partner_id, ApiKey.revoked_at.is_(None)))
+        return API_KEY_KIND if found else None
+    return session.scalar(select(Membership.role).where(Membership.partner_id == partner_id,
+                                                        Membership.account_id == account_id))
+
+
 def role_in(session: Session, partner_id: str, account_id: str) -> str:
     """The caller's role in the partner; 404 for anyone else (and for unknown partners)."""
-    role = session.scalar(select(Membership.role).where(Membership.partner_id == partner_id,
-                                                        Membership.account_id == account_id))
+    role = current_role(session, partner_id, account_id)
     if role is None:
         raise Problem(404, "not_found", "No such partner.")
     return role
 
 
 def require_admin(session: Session, partner_id: str, account_id: str) -> None:
-    if role_in(session, partner_id, account_id) != domain.ADMIN:
-        raise Problem(403, "admin_only", "Only the partner's admin can do this.")
+    """403 ``admin_only`` for a member, ``forbidden`` for an API key."""
+    members.require_admin(role_in(session, partner_id, account_id), "Only the partner's admin can do this.")
 
 
 def members_of(session: Session, partner_id: str) -> list[dict]:
@@ -125,16 +137,9 @@ def members_of(session: Session, partner_id: str) -> list[dict]:
 
 
 def remove_member(runtime: Runtime, session: Session, partner_id: str, actor: str, account_id: str) -> None:
-    require_admin(session, partner_id, actor)
-    membership = session.scalar(select(Membership).where(Membership.partner_id == partner_id,
-                                                         Membership.account_id == account_id))
-    if membership is None:
-        raise Problem(404, "not_found", "No such member.")
-    if membership.role == domain.ADMIN:
-        raise Problem(409, "cannot_remove_admin", "The admin cannot be removed.")
-    session.delete(membership)
-    runtime.emit(session, events.MEMBER_REMOVED, {"partner_id": partner_id, "account_id": account_id,
-                                                  "role": membership.role})
+    """Admins may remove anyone, themselves included, but never the last admin (roles.py)."""
+    from .roles import remove
+    remove(runtime, session, partner_id, actor, account_id)
 
 
 def invite(runtime: Runtime, session: Session, partner_id: str, actor: str, emails: list[str],

@@ -11,6 +11,7 @@ from services.common.errors import not_found
 from services.common.idempotency import idempotent
 from services.common.webapp import current_runtime
 
+from .handlers import current_role
 from .mail_values import one_line
 from .models import Account, Membership, OutgoingMail, Partner
 
@@ -21,7 +22,7 @@ member_checks = Blueprint("member_checks", __name__, url_prefix="/internal/v1",
 class MemberCheckSchema(Schema):
     partner_id = fields.String()
     account_id = fields.String()
-    role = fields.String(allow_none=True, metadata={"enum": ["admin", "member", None],
+    role = fields.String(allow_none=True, metadata={"enum": ["admin", "member", "api_key", None],
                                                     "description": "null: not a member (or no such partner)"})
 
 
@@ -29,12 +30,12 @@ class MemberCheckSchema(Schema):
 @require_service
 @member_checks.response(200, MemberCheckSchema)
 def member_role(pid, account_id):
-    """The account's current role in the partner (service token): `admin`, `member`, or null
+    """The account's current role in the partner (service token): `admin`, `member`, `api_key`
+    (`api_key:<id>`, a live key of this partner), or null
     when it is not a member or the partner does not exist. Always 200 for a member check, so
     that a caller never mistakes an unrouted 404 for "not a member"."""
     with current_runtime().db.transaction() as session:
-        role = session.scalar(select(Membership.role).where(Membership.partner_id == pid,
-                                                            Membership.account_id == account_id))
+        role = current_role(session, pid, account_id)
     return {"partner_id": pid, "account_id": account_id, "role": role}
 
 

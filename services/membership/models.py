@@ -84,3 +84,20 @@ class OutgoingMail(Base):
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     failed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ApiKey(Base):
+    """A partner's API key (API.md, second round): named, made by an admin, shown once. Only
+    the sha256 of the key is kept (``api_keys.key_hash``); ``revoked_at`` set means it no
+    longer exchanges. The id is 24 hex characters so that ``api_key:<id>`` fits the
+    36-character actor columns of every service."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
