@@ -15,6 +15,8 @@ ACTIONS = {
     "partner.access_granted": "Portal access granted",
     "member.joined": "Member joined",
     "member.removed": "Member removed",
+    "member.promoted": "Member made an admin",
+    "member.demoted": "Admin made a member",
     "use_case.created": "Use case created",
     "use_case.updated": "Use case renamed",
     "use_case.deleted": "Use case deleted",

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from services.common.bus import Envelope
 from services.common.consumer import Consumer
-from services.common.members import ACCESS_GRANTED, MEMBER_JOINED, MEMBER_REMOVED, membership_handlers
+from services.common.members import (ACCESS_GRANTED, MEMBER_JOINED, MEMBER_REMOVED, MEMBER_ROLE_CHANGED,
+                                     membership_handlers)
 from services.common.runtime import Runtime
 
 from . import batches, handlers, search
@@ -33,6 +34,13 @@ def make_consumer(runtime: Runtime) -> Consumer:
             actor = "operator" if p["role"] == "admin" and action == "member.joined" else p["account_id"]
             handlers.log(session, p["partner_id"], actor, action, ("account", p["account_id"]))
         return handle
+
+    def on_role_changed(session: Session, envelope: Envelope) -> None:
+        """An admin promoted a member (``member.promoted``) or made an admin a member (``member.demoted``)."""
+        p = envelope.payload
+        member_events[MEMBER_ROLE_CHANGED](session, envelope)
+        action = "member.promoted" if p["role"] == "admin" else "member.demoted"
+        handlers.log(session, p["partner_id"], p["changed_by"], action, ("account", p["account_id"]))
 
     def on_profile(session: Session, envelope: Envelope) -> None:
         """A talent profile changed: the search index follows (newest ``updated_at`` wins)."""
@@ -72,6 +80,7 @@ def make_consumer(runtime: Runtime) -> Consumer:
         ACCESS_GRANTED: on_access_granted,
         MEMBER_JOINED: on_member("member.joined"),
         MEMBER_REMOVED: on_member("member.removed"),
+        MEMBER_ROLE_CHANGED: on_role_changed,
         "eligibility.profile.updated": on_profile,
         "eligibility.profiles.updated": on_profiles,
         "eligibility.verdict.changed": on_verdict,

@@ -11,7 +11,7 @@ from services.common.errors import Problem
 from services.common.idempotency import idempotent
 from services.common.webapp import current_runtime
 
-from . import domain, handlers, limits, schemas
+from . import accounts, domain, handlers, limits, schemas
 from .limits import limiter
 from .models import Account, Invitation
 
@@ -57,7 +57,8 @@ def verify_email(body):
 @public.alt_response(429, response="TOO_MANY_REQUESTS")
 def create_session(body):
     """Sign in: a short-lived access token, and the ``known_device`` cookie. 401
-    ``invalid_credentials``; 429 ``rate_limited`` with ``Retry-After`` per client address, and
+    ``invalid_credentials``; 401 ``totp_required`` when two-factor sign-in is on and
+    ``totp_code`` is missing, wrong, used before or a used recovery code; 429 ``rate_limited`` with ``Retry-After`` per client address, and
     after too many failed sign-ins for the account, except from a client that signed in to it
     before (its ``known_device`` cookie; API.md, Details of the second round)."""
     devices, failures = current_app.extensions["known_devices"], current_app.extensions["failed_signins"]
@@ -69,8 +70,12 @@ def create_session(body):
             failures.take_a_place(email)
         try:
             account = handlers.authenticate(session, account, body["password"])
-        except Problem:
-            if known:
+            accounts.check_second_factor(session, account, body.get("totp_code"))
+        except Problem as problem:
+            if problem.code == "totp_required" and not body.get("totp_code"):
+                if not known:  # the right password, the code still to come: not a guess
+                    failures.succeeded(email)
+            elif known:
                 failures.failed(email)
             raise
     if not known:
@@ -89,6 +94,8 @@ def me():
         account = session.get(Account, g.principal.account_id)
         if account is None:
             raise Problem(401, "unauthorized", "This account no longer exists.")
+        if not accounts.token_is_current(session, account.id, g.principal.claims.get("iat")):
+            raise Problem(401, "unauthorized", "This session ended when the password changed; sign in again.")
         return {"id": account.id, "email": account.email, "name": account.name,
                 "email_verified": account.verified_at is not None,
                 "partners": handlers.partners_of(session, account.id)}
@@ -108,13 +115,18 @@ def grant_access(body):
 
 @internal.post("/accounts/<string:account_id>/tokens")
 @require_service
+@internal.arguments(schemas.TokenRenewalSchema, location="query")
 @internal.response(200, schemas.SessionSchema)
-def issue_token(account_id):
+def issue_token(query, account_id):
     """A fresh access token for an existing account: how the gateway keeps a browser
-    session signed in past one token's lifetime without holding the password."""
+    session signed in past one token's lifetime without holding the password. With
+    ``session_started_at``, 401 ``session_ended`` when the account's password changed since."""
     with current_runtime().db.transaction() as session:
         if session.get(Account, account_id) is None:
             raise Problem(404, "account_not_found", "No account has this id.")
+        started = query.get("session_started_at")
+        if started is not None and not accounts.session_is_current(session, account_id, started):
+            raise Problem(401, "session_ended", "The account's password changed since this session began.")
     return _access_token(account_id)
 
 
@@ -149,7 +161,8 @@ def list_members(pid):
 @require_member
 @team.response(204)
 def remove_member(pid, account_id):
-    """Remove a member (admin only; the admin cannot remove themselves)."""
+    """Remove a member or another admin, or leave the team (admin only, 403 ``admin_only``);
+    409 ``last_admin`` for the team's only admin (API.md, Details of the second round: Admins)."""
     runtime = current_runtime()
     with runtime.db.transaction() as session:
         handlers.remove_member(runtime, session, pid, g.principal.account_id, account_id)

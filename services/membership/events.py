@@ -26,6 +26,15 @@ MEMBER_JOINED = EventType("membership.member.joined", 1, MemberSchema)
 MEMBER_REMOVED = EventType("membership.member.removed", 1, MemberSchema)
 
 
+class RoleChangedSchema(MemberSchema):
+    """An admin made a member an admin (``role`` admin) or an admin a member."""
+
+    changed_by = fields.String(required=True, metadata={"description": "The admin's account id"})
+
+
+MEMBER_ROLE_CHANGED = EventType("membership.member.role_changed", 1, RoleChangedSchema)
+
+
 class InvitationSentSchema(Schema):
     """An invitation went out (the token never travels on the bus)."""
 

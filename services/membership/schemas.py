@@ -65,6 +65,13 @@ class VerifyEmailSchema(Schema):
 class CreateSessionSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=254))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    totp_code = fields.String(load_only=True, validate=validate.Length(max=64),
+                              metadata={"description": "With two-factor sign-in on: the app's current "
+                                                       "code or an unused recovery code"})
+
+
+class TokenRenewalSchema(Schema):
+    session_started_at = fields.DateTime(metadata={"description": "When the browser session began (RFC 3339)"})
 
 
 class SessionSchema(Schema):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.common.bus.envelope import Envelope
 from services.common.consumer import Consumer
-from services.common.members import MEMBER_JOINED, MEMBER_REMOVED, membership_handlers
+from services.common.members import MEMBER_JOINED, MEMBER_REMOVED, MEMBER_ROLE_CHANGED, membership_handlers
 from services.common.runtime import Runtime
 
 from .handlers import fan_out
@@ -90,7 +90,8 @@ def event_handlers(public_url: str) -> dict:
     keep_members = membership_handlers(members)
     handlers = {key: _fan_out_handler(name, data_of, keep_members.get(key))
                 for key, (name, data_of) in subscribable(public_url).items()}
-    return {**handlers, BATCH_OF_VERDICTS: at_risk_in_batch}
+    # a role change is no event of the contract's; it only keeps the members table right
+    return {**handlers, BATCH_OF_VERDICTS: at_risk_in_batch, MEMBER_ROLE_CHANGED: keep_members[MEMBER_ROLE_CHANGED]}
 
 
 def make_consumer(runtime: Runtime) -> Consumer:
