@@ -2,7 +2,7 @@
 catalog's page events and assets' asset events, so a public request calls no service."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -52,3 +52,34 @@ class PortalSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AnalyticsCount(Base):
+    """How many views or clicks of one kind a partner's public page had on one UTC day
+    (gateway/public/analytics.py): ``metric`` view, click, use_case, expert, offering,
+    referrer or embed; ``key`` the use case, expert or offering id or the host ('' for the
+    totals)."""
+
+    __tablename__ = "analytics_counts"
+    partner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class AnalyticsVisitor(Base):
+    """One distinct visitor of a partner's page on one day, as the day's salted hash only."""
+
+    __tablename__ = "analytics_visitors"
+    partner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    visitor: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class AnalyticsSalt(Base):
+    """The random salt of today's visitor hashes (older days' are deleted)."""
+
+    __tablename__ = "analytics_salts"
+    day: Mapped[date] = mapped_column(primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
