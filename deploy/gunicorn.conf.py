@@ -35,3 +35,10 @@ def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
         multiprocess.mark_process_dead(worker.pid)
+
+
+def worker_exit(server, worker):
+    """The gateway's analytics counts of this worker are written before it goes."""
+    analytics = sys.modules.get("gateway.public.analytics")
+    if analytics is not None:
+        analytics.flush()

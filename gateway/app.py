@@ -14,8 +14,10 @@ from .frontdoor.proxy import proxy
 from .frontdoor.security import FrontDoor, admin_port, install_security
 from .portal import install_portal
 from .portal.openapi import portal_paths
+from .public import analytics
 from .public.fastpath import PublicPageFastPath, changes_of
 from .public.pages import public
+from .public.reports import openapi_paths as report_paths, reports
 from .public.refresh import PageRefresher
 from .runtime import make_runtime
 
@@ -26,9 +28,11 @@ def create_app(config=None):
                                 refuse_nul=False)
     app.config["MAX_CONTENT_LENGTH"] = None  # limits per route in install_security; uploads stream through
     install_security(app)
-    for blueprint in (public, docs, proxy):
+    for blueprint in (public, reports, docs, proxy):
         app.register_blueprint(blueprint)
     install_portal(app)
+    analytics.install(runtime.db, app.config["PORTAL"].public_url)
+    runtime.on_close.append(analytics.flush)
     flask_app = app.wsgi_app
     if os.environ.get("GATEWAY_PAGE_FAST_PATH", "on") != "off":
         changes = changes_of(runtime.db.url)
@@ -41,5 +45,5 @@ def create_app(config=None):
     urls = {name: runtime.config.url_of(name) for name in SERVICES}
     app.extensions["clients"] = {name: ServiceClient.from_env(name, url) for name, url in urls.items()}
     app.extensions["refresher"] = PageRefresher(runtime)
-    app.extensions["openapi"] = MergedSpec(urls, own_paths=portal_paths(app))
+    app.extensions["openapi"] = MergedSpec(urls, own_paths={**portal_paths(app), **report_paths()})
     return app

@@ -50,6 +50,9 @@ CONTRACT: dict[str, tuple[str, ...]] = {
     ),
 }
 """Every path the gateway forwards, as templates: ``{name}`` is one whole path segment."""
+OWN: tuple[str, ...] = (f"{P}/analytics",)
+"""API paths of the contract the gateway answers itself (gateway/public/reports.py): never
+forwarded, so ``owner_of`` names no service for them."""
 
 
 def _compile(template: str) -> re.Pattern:

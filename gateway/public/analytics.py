@@ -40,6 +40,7 @@ from services.common.db import Database
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = float(os.environ.get("GATEWAY_ANALYTICS_FLUSH_SECONDS", "5"))
+COUNTED = "public.counted"  # environ key: what count_view counted, for the fast path to count again
 MAX_KEY = 200  # a host or id longer than this is cut (the column's width)
 FLUSHES = MetricCounter("gateway_analytics_flushes_total", "Transactions that wrote analytics counts")
 ROWS = MetricCounter("gateway_analytics_rows_written_total", "Rows the analytics flushes upserted")
@@ -96,7 +97,7 @@ class Tally:
     def view(self, environ: dict, partner_id: str, use_case_id: str | None = None,
              embed: bool = False) -> None:
         user_agent = environ.get("HTTP_USER_AGENT")
-        if self.db is None or is_bot(user_agent):
+        if self.db is None or environ.get("REQUEST_METHOD", "GET") != "GET" or is_bot(user_agent):
             return
         day = today()
         visitor = visitor_hash(self._salt(day), environ.get("REMOTE_ADDR") or "", user_agent)
@@ -174,8 +175,12 @@ class Tally:
             return len(counts) + len(visitors)
 
     def stop(self) -> None:
-        """Write what is left (at a worker's exit)."""
+        """Write what is left and stop flushing (at the process's exit)."""
         self._stop.set()
+        self.write_now()
+
+    def write_now(self) -> None:
+        """Write what is left, logging a failure (nobody else is there to tell)."""
         if self.db is not None and self._pid == os.getpid():
             try:
                 self.flush()
@@ -233,7 +238,10 @@ def install(db: Database, public_url: str) -> None:
 def count_view(environ: dict, partner_id: str, use_case_id: str | None = None, embed: bool = False) -> None:
     """Count one view of a partner's public page (``use_case_id`` for a use case's own page,
     ``embed`` for an ``/embed/...`` view: its ``Referer`` host is then an embedding host).
-    ``environ`` is the WSGI environ of the request (``flask.request.environ``). No I/O."""
+    ``environ`` is the WSGI environ of the request (``flask.request.environ``). No I/O.
+    The fast path finds what was counted in ``environ[COUNTED]`` and counts each replay of
+    that answer the same way."""
+    environ[COUNTED] = (partner_id, use_case_id, embed)
     TALLY.view(environ, partner_id, use_case_id, embed)
 
 
@@ -244,5 +252,6 @@ def count_click(environ: dict, partner_id: str, freelancer_id: str, offering_id:
 
 
 def flush() -> None:
-    """Write this process's counts now (a gunicorn ``worker_exit`` hook calls it)."""
-    TALLY.stop()
+    """Write this process's counts now (gunicorn's ``worker_exit`` hook and the runtime's
+    close call it)."""
+    TALLY.write_now()

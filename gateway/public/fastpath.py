@@ -34,7 +34,7 @@ from services.common.db import pg_settings
 from services.common.logs import REQUEST_ID_HEADER, request_id
 from services.common.metrics import observe_request
 
-from . import readmodel
+from . import analytics, readmodel
 from .pages import REPLAYABLE, SLUG
 from ..frontdoor.security import MAX_URL_CHARS
 
@@ -57,6 +57,7 @@ class Answer:
     status: str
     headers: list[tuple[str, str]]
     body: bytes
+    counted: tuple | None = None  # count_view's arguments when Flask counted this answer as a view
 
 
 class SqliteChanges:
@@ -172,6 +173,8 @@ class PublicPageFastPath:
                 or time.monotonic() - answer.stored > MAX_AGE):
             return self._through_flask(key, generation, environ, start_response)
         status, headers, body = _replay(answer, environ)
+        if answer.counted is not None:
+            analytics.count_view(environ, *answer.counted)
         start_response(status, headers + [(REQUEST_ID_HEADER, request_id(environ.get("HTTP_X_REQUEST_ID")))])
         observe_request(self.service, method, kind[1], int(status[:3]), time.perf_counter() - started)
         return [b""] if method == "HEAD" else [body]
@@ -198,7 +201,7 @@ class PublicPageFastPath:
             if len(self.answers) >= self.size:
                 self.answers.clear()
             self.answers[key] = Answer(generation, time.monotonic(), mark[0], mark[1], given["status"],
-                                       headers, content)
+                                       headers, content, environ.get(analytics.COUNTED))
         return [content]
 
 

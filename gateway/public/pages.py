@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from services.common.errors import Problem
 
 from . import readmodel
+from .analytics import count_view
 
 public = Blueprint("public", __name__)
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
@@ -94,6 +95,7 @@ def experts_page(slug):
     head = _head(slug)
     if head is None:
         return not_found_page()
+    count_view(request.environ, head.partner_id)
     return _conditional(head, "html", lambda page: (render_page(page), "text/html"))
 
 
