@@ -89,7 +89,8 @@ def add_processes(manager: Manager, config: Config) -> None:
             env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
             if process == "web":
                 env.update(HOST="127.0.0.1", PORT=str(config.gateway_port + PORT_OFFSETS[part]),
-                           GUNICORN_WORKERS=env.get("GUNICORN_WORKERS", "2" if part == "gateway" else "1"))
+                           GUNICORN_WORKERS=env.get(f"{part.upper()}_GUNICORN_WORKERS")
+                           or env.get("GUNICORN_WORKERS", "2" if part == "gateway" else "1"))
             manager.add_process(f"{part}.{process}", shlex.join(command(part, process)), cwd=str(ROOT), env=env)
 
 

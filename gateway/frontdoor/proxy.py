@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, request
 from services.common.errors import Problem
 from services.common.partner_header import PARTNER_HEADER
 
+from .api_keys import exchange_api_key
 from .routes import ambiguous, owner_of
 
 proxy = Blueprint("proxy", __name__)
@@ -25,6 +26,7 @@ def forward(rest):
     service = owner_of(request.path)
     if service is None:
         raise Problem(404, "not_found", "No such endpoint.")
+    exchange_api_key(request)  # Bearer pek_...: the key's access token from here on
     response = current_app.extensions["clients"][service].forward(request, request.path)
     partner_id = response.headers.pop(PARTNER_HEADER, None)  # the service's word, for us alone
     if request.method in WRITES and response.status_code < 300:

@@ -1,11 +1,14 @@
 """Catalog's rules, free of Flask and SQLAlchemy."""
 from __future__ import annotations
 
+from slugify import slugify
+
 PENDING, APPROVED, DECLINED, REMOVED = "pending", "approved", "declined", "removed"
 STATUSES = (PENDING, APPROVED, DECLINED, REMOVED)
 REQUIRED_EXPERTS = 10
 ASSET_REQUIREMENTS = ("logo_light", "logo_dark", "branded_image")
 MAX_SAVE = 500
+MAX_DECIDE = 200  # experts:decide, approvals and declines together (API.md)
 
 
 def requirements(approved_experts: int, assets: set[str]) -> dict:
@@ -44,3 +47,20 @@ def name_key(name: str) -> str:
 def after_save(status: str | None) -> str:
     """"Save changes": new, declined or removed freelancers become pending; others stay."""
     return status if status in (PENDING, APPROVED) else PENDING
+
+
+USE_CASE_SLUG_CHARS = 60  # the gateway's slug pattern: [a-z0-9] and inner hyphens, at most 60
+FALLBACK_SLUG = "use-case"
+
+
+def slug_of(name: str) -> str:
+    """A use case's URL slug from its name (API.md second round, "Public pages"): lowercase
+    ASCII letters, digits and hyphens, other scripts transliterated (python-slugify with
+    text-unidecode), at most 60 characters; ``use-case`` when nothing of the name is left."""
+    return slugify(name, max_length=USE_CASE_SLUG_CHARS, word_boundary=True) or FALLBACK_SLUG
+
+
+def numbered_slug(slug: str, n: int) -> str:
+    """The ``n``th candidate for a slug that is taken: ``slug-2``, ``slug-3``, ... within 60."""
+    suffix = f"-{n}"
+    return slug[:USE_CASE_SLUG_CHARS - len(suffix)].rstrip("-") + suffix

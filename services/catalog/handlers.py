@@ -1,6 +1,8 @@
 """Catalog's use cases: one function per command or event."""
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -10,7 +12,7 @@ from services.common.errors import Problem
 from services.common.runtime import Runtime
 
 from . import domain, events, pagecontent
-from .models import Activity, Curation, FeaturedOffering, Page, TalentProfile, UseCase
+from .models import Activity, Curation, FeaturedOffering, Page, TalentProfile, UseCase, UseCaseSlug
 from .search import eligible_for
 
 
@@ -61,6 +63,7 @@ def create_use_case(runtime, session, partner_id, actor, name, description="") -
     _unique_name(session, use_case)
     session.add(use_case)
     session.flush()
+    _assign_slug(session, use_case)
     log(session, partner_id, actor, "use_case.created", ("use_case", use_case.id))
     page_changed(runtime, session, partner_id)
     return use_case
@@ -74,11 +77,30 @@ def _unique_name(session: Session, use_case: UseCase) -> None:
         raise Problem(409, "use_case_exists", "A use case with this name exists.")
 
 
+def _assign_slug(session: Session, use_case: UseCase) -> None:
+    """The slug of the use case's name, unique per partner: a slug held by another use case of
+    the partner (now or before a rename) is not taken, the next ``-2``, ``-3`` is. The slugs it
+    had before stay its own, so the public page answers them with a 301 to this one."""
+    wanted = domain.slug_of(use_case.name)
+    candidate, n = wanted, 1
+    while True:
+        holder = session.get(UseCaseSlug, (use_case.partner_id, candidate))
+        if holder is None:
+            session.add(UseCaseSlug(partner_id=use_case.partner_id, slug=candidate, use_case_id=use_case.id))
+            break
+        if holder.use_case_id == use_case.id:
+            break
+        n += 1
+        candidate = domain.numbered_slug(wanted, n)
+    use_case.slug = candidate
+
+
 def update_use_case(runtime, session, partner_id, actor, use_case_id, changes: dict) -> UseCase:
     use_case = use_case_of(session, partner_id, use_case_id)
     if "name" in changes:
         use_case.name, use_case.name_key = " ".join(changes["name"].split()), domain.name_key(changes["name"])
         _unique_name(session, use_case)
+        _assign_slug(session, use_case)
     if "description" in changes:
         use_case.description = changes["description"] or ""
     if "position" in changes:
@@ -134,7 +156,9 @@ def curation_of(session, partner_id, use_case_id, freelancer_id) -> Curation:
     return row
 
 
-def approve(runtime, session, partner_id, actor, use_case_id, freelancer_id) -> Curation:
+def approve(runtime, session, partner_id, actor, use_case_id, freelancer_id, touch_page=True) -> Curation:
+    """Approve one expert; ``touch_page=False`` leaves the page's new version to the caller
+    (``decide_many`` makes one for the whole batch)."""
     row = curation_of(session, partner_id, use_case_id, freelancer_id)
     if row.status == domain.APPROVED:
         return row
@@ -145,11 +169,12 @@ def approve(runtime, session, partner_id, actor, use_case_id, freelancer_id) -> 
     _decide(row, domain.APPROVED, actor)
     log(session, partner_id, actor, "expert.approved", ("freelancer", freelancer_id))
     _decision_event(runtime, session, events.EXPERT_APPROVED, partner_id, use_case_id, freelancer_id, actor)
-    page_changed(runtime, session, partner_id)
+    if touch_page:
+        page_changed(runtime, session, partner_id)
     return row
 
 
-def decline(runtime, session, partner_id, actor, use_case_id, freelancer_id) -> Curation:
+def decline(runtime, session, partner_id, actor, use_case_id, freelancer_id, touch_page=True) -> Curation:
     row = curation_of(session, partner_id, use_case_id, freelancer_id)
     if row.status == domain.DECLINED:
         return row
@@ -159,9 +184,40 @@ def decline(runtime, session, partner_id, actor, use_case_id, freelancer_id) -> 
         _drop_offerings(session, [use_case_id], freelancer_id)
     log(session, partner_id, actor, "expert.declined", ("freelancer", freelancer_id))
     _decision_event(runtime, session, events.EXPERT_DECLINED, partner_id, use_case_id, freelancer_id, actor)
-    if was_approved:
+    if was_approved and touch_page:
         page_changed(runtime, session, partner_id)
     return row
+
+
+def decide_many(runtime, session, partner_id, actor, use_case_id, approve_ids: list[str],
+                decline_ids: list[str]) -> list[dict]:
+    """``experts:decide`` (API.md "Partner members: new calls" and its details): each id decided
+    as the single call would, in the order given (approvals first). One not in the use case is
+    ``{freelancer_id, status: None, code: not_found}``; an ineligible one keeps its status with
+    ``code: not_eligible`` and its ``reasons``; the others proceed. The page gets one new
+    version for the whole batch when an approved expert came or went."""
+    use_case_of(session, partner_id, use_case_id)
+    rows = {r.freelancer_id: r for r in session.scalars(select(Curation).where(
+        Curation.use_case_id == use_case_id, Curation.freelancer_id.in_([*approve_ids, *decline_ids])))}
+    approved_before = {f for f, r in rows.items() if r.status == domain.APPROVED}
+    results, touched = [], False
+    for decision, ids in ((approve, approve_ids), (decline, decline_ids)):
+        for freelancer_id in ids:
+            row = rows.get(freelancer_id)
+            if row is None:
+                results.append({"freelancer_id": freelancer_id, "status": None, "code": "not_found"})
+                continue
+            try:
+                decision(runtime, session, partner_id, actor, use_case_id, freelancer_id, touch_page=False)
+            except Problem as refused:  # only not_eligible: the row was found above
+                results.append({"freelancer_id": freelancer_id, "status": row.status, "code": refused.code,
+                                "reasons": list(refused.extra.get("reasons", []))})
+                continue
+            touched = touched or (row.status == domain.APPROVED) != (freelancer_id in approved_before)
+            results.append({"freelancer_id": freelancer_id, "status": row.status})
+    if touched:
+        page_changed(runtime, session, partner_id)
+    return results
 
 
 def _decide(row: Curation, status: str, actor: str, reasons=()) -> None:
@@ -241,6 +297,23 @@ def unfeature(runtime, session, partner_id, actor, use_case_id, featured_id) -> 
     session.delete(featured)
     log(session, partner_id, actor, "offering.removed", ("offering", featured_id))
     page_changed(runtime, session, partner_id)
+
+
+# -- the page's words and embedding
+
+def update_page(runtime, session, partner_id, actor, changes: dict) -> Page:
+    """Set the page's ``headline``, ``intro`` and ``embed_origins`` (API.md second round,
+    ``PATCH .../page``); fields not given stay. The public page follows at once."""
+    page = page_of(session, partner_id)
+    if "headline" in changes:
+        page.headline = " ".join((changes["headline"] or "").split())
+    if "intro" in changes:
+        page.intro = (changes["intro"] or "").strip()
+    if "embed_origins" in changes:
+        page.embed_origins = json.dumps(changes["embed_origins"])
+    log(session, partner_id, actor, "page.updated", ("page", partner_id))
+    page_changed(runtime, session, partner_id)
+    return page
 
 
 # -- publishing

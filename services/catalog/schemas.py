@@ -1,10 +1,12 @@
 """Catalog's request and response schemas (input and output kept apart)."""
+import re
+
 from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
 
 from services.common.openapi import NOT_BLANK, Pattern
 from services.common.pagination import PageArgs
 
-from .domain import MAX_SAVE, STATUSES
+from .domain import MAX_DECIDE, MAX_SAVE, STATUSES
 
 FREELANCER_ID = Pattern(r"^[A-Za-z0-9_.:-]{1,64}$")
 BADGES = ("top_rated", "top_rated_plus", "expert_vetted", "rising_talent")
@@ -45,6 +47,8 @@ class CountsSchema(Schema):
 class UseCaseSchema(Schema):
     id = fields.String()
     name = fields.String()
+    slug = fields.String(metadata={"description": "from the name, unique per partner; the public use case "
+                                                  "page is /experts/<page slug>/<slug>"})
     description = fields.String()
     position = fields.Integer()
     counts = fields.Nested(CountsSchema)
@@ -96,6 +100,40 @@ class SaveExpertsSchema(Schema):
         ids = data.get("freelancer_ids", [])
         if len(set(ids)) != len(ids):
             raise ValidationError("Each freelancer once.", "freelancer_ids")
+
+
+class DecideExpertsSchema(Schema):
+    """``experts:decide``: ids to approve and to decline, at most 200 in all (API.md), each once."""
+
+    class Meta:
+        unknown = RAISE
+        json_schema = {"minProperties": 1}
+
+    approve = fields.List(fields.String(validate=FREELANCER_ID), load_default=list,
+                          validate=validate.Length(max=MAX_DECIDE), metadata={"uniqueItems": True})
+    decline = fields.List(fields.String(validate=FREELANCER_ID), load_default=list,
+                          validate=validate.Length(max=MAX_DECIDE), metadata={"uniqueItems": True})
+
+    @validates_schema
+    def _each_once_and_not_too_many(self, data, **kwargs):
+        ids = [*data.get("approve", []), *data.get("decline", [])]
+        if not ids:
+            raise ValidationError("Name at least one freelancer to approve or decline.", "approve")
+        if len(ids) > MAX_DECIDE:
+            raise ValidationError(f"At most {MAX_DECIDE} freelancers in all.", "approve")
+        if len(set(ids)) != len(ids):
+            raise ValidationError("Each freelancer once, in one list.", "decline")
+
+
+class DecisionSchema(Schema):
+    freelancer_id = fields.String()
+    status = fields.String(allow_none=True, metadata={"description": "null when code is not_found"})
+    code = fields.String(metadata={"description": "not_found or not_eligible when this one was not decided"})
+    reasons = fields.List(fields.String())
+
+
+class DecisionListSchema(Schema):
+    items = fields.List(fields.Nested(DecisionSchema))
 
 
 class ExpertSchema(Schema):
@@ -164,8 +202,57 @@ class PageSchema(Schema):
     slug = fields.String()
     published = fields.Boolean()
     public_url = fields.String()
+    headline = fields.String()
+    intro = fields.String()
+    embed_origins = fields.List(fields.String())
     requirements = fields.Nested(RequirementsSchema)
     warnings = fields.List(fields.Nested(WarningSchema))
+
+
+MAX_EMBED_ORIGINS = 20
+# https://host[:port]: a DNS name (letters, digits, hyphens; a dot between labels) or an IPv4 address
+ORIGIN = re.compile(r"^https://(?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}"
+                    r"[a-z0-9])?)(?::(?P<port>[0-9]{1,5}))?$")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _plain_text(value: str) -> None:
+    if CONTROL.search(value):
+        raise ValidationError("Must be plain text: no control characters besides line breaks and tabs.")
+
+
+class EmbedOrigin(fields.String):
+    """An origin the page may be framed by: ``https://host[:port]``, lowercased (RFC 6454)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip().lower()
+        match = ORIGIN.match(text)
+        if match is None or len(text) > 300 or (match["port"] and not 0 < int(match["port"]) < 65536):
+            raise ValidationError("Must be an origin: https://host or https://host:port, nothing after it.")
+        return text
+
+
+class UpdatePageSchema(Schema):
+    """``PATCH .../page`` (API.md second round): headline 1-80 characters (null clears it), intro
+    up to 600 characters of plain text, up to 20 https origins that may frame the embed views."""
+
+    class Meta:
+        unknown = RAISE
+        json_schema = {"minProperties": 1}
+
+    headline = fields.String(allow_none=True, validate=[validate.Length(min=1, max=80),
+                                                        Pattern(NOT_BLANK, error="Must not be blank."), _plain_text])
+    intro = fields.String(allow_none=True, validate=[validate.Length(max=600), _plain_text])
+    embed_origins = fields.List(EmbedOrigin(), validate=validate.Length(max=MAX_EMBED_ORIGINS),
+                                metadata={"uniqueItems": True})
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data:
+            raise ValidationError("Give a headline, intro or embed_origins.")
+        origins = data.get("embed_origins") or []
+        if len(set(origins)) != len(origins):
+            raise ValidationError("Each origin once.", "embed_origins")
 
 
 class PublishSchema(Schema):

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from services.common.auth import require_member
 from services.common.errors import Problem
 from services.common.idempotency import idempotent
-from services.common.members import require_member_of
+from services.common.members import require_admin, require_member_of
 from services.common.pagination import decode_cursor, page
 from services.common.webapp import current_runtime
 
@@ -34,8 +34,8 @@ class Scoped:
         self._tx = current_runtime().db.transaction()
         session = self._tx.__enter__()
         role = require_member_of(session, members, self.pid)
-        if self.admin and role != "admin":
-            raise Problem(403, "admin_only", "Only the partner's admins manage webhooks.")
+        if self.admin:  # 403 admin_only for a member, forbidden for an API key
+            require_admin(role, "Only the partner's admins manage webhooks.")
         return session
 
     def __exit__(self, *exc):

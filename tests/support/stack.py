@@ -62,9 +62,11 @@ class Stack:
                     "MEMBERSHIP_SIGNIN_LIMIT": "10000/minute",
                     "MEMBERSHIP_ACCEPT_LIMIT": "10000/minute", "MEMBERSHIP_SIGNUP_LIMIT": "10000/minute",
                     "MEMBERSHIP_SIGNUP_EMAIL_LIMIT": "10000/minute", "GATEWAY_REBUILD_SECONDS": "1",
+                    "MEMBERSHIP_RESET_LIMIT": "10000/minute", "MEMBERSHIP_RESET_CONFIRM_LIMIT": "10000/minute",
                     "CATALOG_READ_TIMEOUT": "3",
                     "WEBHOOKS_ALLOW_PRIVATE": "1",  # the tests' receivers listen on 127.0.0.1
                     "WEBHOOKS_DISABLE_AFTER_SECONDS": "3",  # three days in production
+                    "GATEWAY_API_KEY_LIMIT": "40/minute",  # 600 in production; reached by one test
                     **env}
         self.smtp = None
         self.runner = Proc(f"stack-{name}", [os.environ.get("PYTHON", _python()), "-m", "deploy.run"],
@@ -146,6 +148,7 @@ def production_stack(work_dir: Path, postgres, rabbitmq, s3=None, smtp=None) -> 
     env = {f"{part.upper()}_DATABASE_URL": postgres.database(f"e2e_{part}") for part in PARTS}
     env["BROKER_URL"] = rabbitmq.vhost("e2e")
     env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    env["GATEWAY_GUNICORN_WORKERS"] = "2"  # as deployed: per-worker caches (API keys) are tested across two
     if s3 is not None:
         env.update(s3.env())
     if smtp is not None:
