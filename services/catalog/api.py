@@ -168,6 +168,20 @@ def _profile_summary(profile: TalentProfile | None) -> dict:
             "projects": json.loads(profile.projects), "consultations": json.loads(profile.consultations)}
 
 
+@blp.post("/use-cases/<string:uid>/experts:decide")
+@require_member
+@blp.arguments(schemas.DecideExpertsSchema)
+@blp.response(200, schemas.DecisionListSchema)
+def decide_experts(body, pid, uid):
+    """Approve and decline many at once (API.md "Partner members: new calls"): 200 with one item
+    per id, ``{freelancer_id, status}``, or ``code: not_found`` (not in the use case) or
+    ``code: not_eligible`` with ``reasons`` (status kept). 404 for an unknown use case,
+    422 ``validation_error`` for more than 200 ids or an id named twice."""
+    with Scoped(pid) as session:
+        return {"items": handlers.decide_many(current_runtime(), session, pid, _actor(), uid,
+                                              body["approve"], body["decline"])}
+
+
 @blp.post("/use-cases/<string:uid>/experts/<string:fid>/approve")
 @require_member
 @blp.response(200, schemas.ExpertSchema)
