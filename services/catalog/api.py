@@ -37,6 +37,12 @@ class Scoped:
         return self._tx.__exit__(*exc)
 
 
+def member_guard(pid: str) -> None:
+    """404 unless the caller is (still) a member of ``pid``: runs before an idempotent repeat."""
+    with Scoped(pid):
+        pass
+
+
 def _actor() -> str:
     return g.principal.account_id
 

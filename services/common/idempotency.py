@@ -5,6 +5,11 @@ The key is claimed in its own transaction before the call runs, so two
 concurrent repeats cannot both run it; the answer is stored once the call
 succeeds. Keys are scoped to the caller. A key reused for a different request
 is refused (422 ``idempotency_key_reused``).
+
+A repeat is answered only to a caller who may still make the call: for a partner's route
+(a ``pid`` argument) the service's partner guard runs first (``PARTNER_GUARD`` in
+``app.extensions``), so a member removed since the first call gets 404 like any call of
+theirs, not the stored answer (issue 16: access decisions never wait).
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from .errors import Problem
 
 HEADER = "Idempotency-Key"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+PARTNER_GUARD = "idempotency_partner_guard"  # app.extensions: a function(pid) raising Problem 404
 
 
 def idempotency_table(metadata: MetaData) -> Table:
@@ -47,6 +53,9 @@ def idempotent(view):
             return view(*args, **kwargs)
         if not _VALID_KEY.match(key):
             raise Problem(400, "invalid_parameter", "Idempotency-Key must be 1-200 visible characters.")
+        guard = current_app.extensions.get(PARTNER_GUARD)
+        if guard is not None and "pid" in kwargs:
+            guard(kwargs["pid"])
         runtime = current_app.config["RUNTIME"]
         table = runtime.metadata.tables["idempotency_keys"]
         principal = g.principal.account_id or g.principal.kind
