@@ -169,8 +169,10 @@ def _experts(session, pid: str, rows) -> list[dict]:
 def _profile_summary(profile: TalentProfile | None) -> dict:
     """What a curator needs beside the decision: who it is and what they offer."""
     if profile is None:
-        return {"name": None, "title": None, "projects": [], "consultations": []}
-    return {"name": profile.name, "title": profile.title,
+        return {"name": None, "title": None, "hourly_rate": None, "jss": None, "country": None, "skills": [],
+                "projects": [], "consultations": []}
+    return {"name": profile.name, "title": profile.title, "hourly_rate": profile.hourly_rate, "jss": profile.jss,
+            "country": profile.country, "skills": json.loads(profile.skills),
             "projects": json.loads(profile.projects), "consultations": json.loads(profile.consultations)}
 
 

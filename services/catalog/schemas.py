@@ -145,6 +145,10 @@ class ExpertSchema(Schema):
     decided_by = fields.String(allow_none=True)
     at_risk = fields.Boolean()
     title = fields.String(allow_none=True)
+    hourly_rate = fields.Float(allow_none=True, metadata={"description": "USD per hour"})
+    jss = fields.Integer(allow_none=True, metadata={"description": "Job Success Score, 0-100"})
+    country = fields.String(allow_none=True)
+    skills = fields.List(fields.String())
     projects = fields.List(fields.Dict())
     consultations = fields.List(fields.Dict())
 
