@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.e2e.helpers import eventually_ok, new_partner, sign_up
-from tests.support.mail import Mailbox
+from tests.e2e.test_webhooks import join
 
 pytestmark = pytest.mark.e2e
 
@@ -19,15 +19,6 @@ def make_key(stack, admin: dict, pid: str, name: str = "Nightly sync") -> dict:
     return created.json()
 
 
-def member_of(stack, admin: dict, pid: str) -> dict:
-    coworker = sign_up(stack, "Coworker")
-    sent = stack.call("POST", f"/api/v1/partners/{pid}/invitations", admin["token"], json={"emails": [coworker["email"]]})
-    assert sent.status_code == 201, sent.text
-    token = Mailbox.of_stack(stack).link(coworker["email"], "invitations")
-    assert stack.call("POST", "/api/v1/invitations/accept", coworker["token"], json={"token": token}).status_code == 200
-    return coworker
-
-
 def test_an_admin_makes_a_key_that_acts_on_its_own_partner_only_and_activity_names_it(stack):
     admin, other_admin = sign_up(stack), sign_up(stack, "Other")
     pid, other = new_partner(stack, admin)["id"], new_partner(stack, other_admin)["id"]
@@ -35,7 +26,7 @@ def test_an_admin_makes_a_key_that_acts_on_its_own_partner_only_and_activity_nam
     eventually_ok(stack, f"{base}/use-cases", admin["token"])
     eventually_ok(stack, f"/api/v1/partners/{other}/use-cases", other_admin["token"])
 
-    coworker = member_of(stack, admin, pid)
+    coworker = join(stack, admin, pid)
     refused = stack.call("POST", f"{base}/api-keys", coworker["token"], json={"name": "mine"})
     assert refused.status_code == 403 and refused.json()["code"] == "admin_only"
 
