@@ -10,7 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from services.common.config import shared_secret
 
-from . import auth_views, brand_views, curation_views, page_views, team_views, words  # noqa: F401  (routes)
+from . import account_views, auth_views, brand_views, curation_views, page_views, team_views, words  # noqa: F401  (routes)
 from .blueprint import csrf, portal
 from .sessions import LIFETIME
 
@@ -19,7 +19,7 @@ class PortalOnlySessions(SecureCookieSessionInterface):
     """Cookie sessions on the portal's own paths only: public pages and the API never read
     or sign a cookie (a measurable share of a public page's time)."""
 
-    PATHS = ("/portal", "/invitations/", "/verify-email/")
+    PATHS = ("/portal", "/invitations/", "/verify-email/", "/password-reset/")
 
     def open_session(self, app, request):
         if not request.path.startswith(self.PATHS):

@@ -65,26 +65,34 @@ def signin():
     if request.method == "POST":
         values, errors = forms.read(forms.SignInForm, request.form)
         if not errors:
-            refusal = _start_session(values["email"], values["password"])
+            refusal = _start_session(values["email"], values["password"], values.get("totp_code"))
             if refusal is None:
                 return redirect(target, 303)
-    values.pop("password", None)
+    # the second step keeps the password in the form (a no-store page) until the code is right
+    asking_code = refusal in (CODE_NEEDED, CODE_WRONG)
+    if not asking_code:
+        values.pop("password", None)
     status = (429 if refusal == THROTTLED else 401) if refusal else 422 if errors else 200
     return render_template("portal/signin.html", values=values, errors=errors, refusal=refusal,
-                           next=target), status
+                           asking_code=asking_code, next=target), status
 
 
 THROTTLED = "Too many failed sign-ins for this account; try again in a few minutes."
+CODE_NEEDED = "Two-factor sign-in is on: enter the code your authenticator app shows, or a recovery code."
+CODE_WRONG = "That code is not valid: enter the code your app shows now, or an unused recovery code."
 
 
-def _start_session(email: str, password: str) -> str | None:
+def _start_session(email: str, password: str, totp_code: str | None = None) -> str | None:
     """Sign in through membership; None on success, else what to tell the person."""
-    answer = backend.call("POST", "/api/v1/sessions", json={"email": email, "password": password}, token="")
+    body = {"email": email, "password": password} | ({"totp_code": totp_code} if totp_code else {})
+    answer = backend.call("POST", "/api/v1/sessions", json=body, token="")
     if answer.set_cookie:  # known_device: this browser's right password is never throttled
         after_this_request(lambda response: _with_cookie(response, answer.set_cookie))
     if not answer.ok:
         if answer.code == "rate_limited":
             return THROTTLED
+        if answer.code == "totp_required":
+            return CODE_WRONG if totp_code else CODE_NEEDED
         return "That email and password do not match an account."
     token = answer.data["access_token"]
     me = backend.call("GET", "/api/v1/me", token=token)

@@ -33,8 +33,10 @@ def _load_session():
 
 
 def _renew_token(row) -> None:
-    """A fresh access token from membership; the session ends if the account is gone."""
+    """A fresh access token from membership; the session ends if the account is gone or its
+    password changed since the session began (401 ``session_ended``)."""
     answer = backend.call("POST", f"/internal/v1/accounts/{row.account_id}/tokens",
+                          query={"session_started_at": row.created_at.isoformat()},
                           token=current_app.config["PORTAL"].operator_token, service="membership")
     if answer.ok:
         sessions.store_token(_db(), row, answer.data["access_token"], answer.data["expires_in"])

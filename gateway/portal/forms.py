@@ -21,6 +21,7 @@ class SignUpForm(_Form):
 class SignInForm(_Form):
     email = fields.String(required=True, validate=validate.Length(min=3, max=254))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    totp_code = fields.String(validate=validate.Length(max=64))  # asked when two-factor sign-in is on
 
 
 class InviteForm(_Form):
@@ -46,6 +47,6 @@ def read(schema: type[_Form], form) -> tuple[dict, dict]:
     """The form's values and no errors, or what was sent and the errors by field."""
     values = {key: form.get(key, "") for key in schema().fields}
     try:
-        return schema().load({k: v.strip() if k != "password" else v for k, v in values.items() if v != ""}), {}
+        return schema().load({k: v if "password" in k else v.strip() for k, v in values.items() if v != ""}), {}
     except ValidationError as error:
         return values, error.messages

@@ -1,9 +1,10 @@
-"""The team: members and invitations. Admins invite, re-send, revoke and remove; members look."""
+"""The team: members and invitations. Admins invite, re-send, revoke, remove, promote and
+demote (never the last admin); members look."""
 from __future__ import annotations
 
 import re
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from . import backend, forms
 from .blueprint import partner_page, portal
@@ -65,8 +66,41 @@ def revoke_invitation(pid, invitation_id):
     return redirect(url_for("portal.team", pid=pid), 303)
 
 
+LAST_ADMIN = "Your team needs at least one admin: make someone else an admin first."
+
+
 @portal.post("/portal/p/<pid>/team/members/<account_id>/remove")
 @partner_page
 def remove_member(pid, account_id):
-    backend.report(backend.call("DELETE", f"/api/v1/partners/{pid}/members/{account_id}"), "Member removed.")
+    """Remove a member or another admin, or leave the team (never its last admin)."""
+    answer = backend.call("DELETE", f"/api/v1/partners/{pid}/members/{account_id}")
+    leaving = account_id == g.me["id"]
+    _report_team_change(answer, "You left the team." if leaving else "Member removed.")
+    if answer.ok and leaving:
+        return redirect(url_for("portal.home"), 303)
     return redirect(url_for("portal.team", pid=pid), 303)
+
+
+@portal.post("/portal/p/<pid>/team/members/<account_id>/role")
+@partner_page
+def change_role(pid, account_id):
+    """Make a member an admin, or an admin a member (after the page asked to confirm)."""
+    role = request.form.get("role", "")
+    if role not in ("admin", "member"):
+        flash("Choose admin or member.", "error")
+        return redirect(url_for("portal.team", pid=pid), 303)
+    answer = backend.call("PATCH", f"/api/v1/partners/{pid}/members/{account_id}", json={"role": role})
+    name = answer.data.get("name", "") if answer.ok else ""
+    _report_team_change(answer, f"{name} is now an admin." if role == "admin" else f"{name} is now a member.")
+    return redirect(url_for("portal.team", pid=pid), 303)
+
+
+def _report_team_change(answer: backend.Answer, success: str) -> None:
+    if answer.code == "last_admin":
+        flash(LAST_ADMIN, "error")
+    elif answer.code == "admin_only":
+        flash("Only the team's admins can change the team.", "error")
+    elif answer.status == 404:
+        flash("That person is no longer in the team.", "error")
+    else:
+        backend.report(answer, success)

@@ -98,6 +98,7 @@ def me():
             raise Problem(401, "unauthorized", "This session ended when the password changed; sign in again.")
         return {"id": account.id, "email": account.email, "name": account.name,
                 "email_verified": account.verified_at is not None,
+                "two_factor_enabled": accounts.totp_enabled(session, account.id),
                 "partners": handlers.partners_of(session, account.id)}
 
 

@@ -89,6 +89,7 @@ class PartnerRefSchema(Schema):
 
 class MeSchema(AccountSchema):
     email_verified = fields.Boolean(metadata={"description": "Whether the owner opened the mailed link"})
+    two_factor_enabled = fields.Boolean(metadata={"description": "Whether sign-in asks for a TOTP code"})
     partners = fields.List(fields.Nested(PartnerRefSchema))
 
 
