@@ -66,7 +66,7 @@ def list_use_cases(pid):
 
 
 def _use_case(use_case: UseCase, counts: dict) -> dict:
-    return {"id": use_case.id, "name": use_case.name, "description": use_case.description,
+    return {"id": use_case.id, "name": use_case.name, "slug": use_case.slug, "description": use_case.description,
             "position": use_case.position, "counts": counts.get(use_case.id, {s: 0 for s in domain.STATUSES})}
 
 
@@ -260,13 +260,28 @@ def unfeature(pid, uid, oid):
 @blp.response(200, schemas.PageSchema)
 def get_page(pid):
     """The page's publish state, each requirement and the warnings."""
-    runtime = current_runtime()
     with Scoped(pid) as session:
-        page = handlers.page_of(session, pid)
-        found = pagecontent.requirements(session, pid)
-        return {"slug": page.slug, "published": page.published,
-                "public_url": f"{runtime.config.public_url}/experts/{page.slug}",
-                "requirements": found, "warnings": domain.warnings(page.published, found)}
+        return _page(session, handlers.page_of(session, pid))
+
+
+def _page(session, page) -> dict:
+    found = pagecontent.requirements(session, page.partner_id)
+    return {"slug": page.slug, "published": page.published,
+            "public_url": f"{current_runtime().config.public_url}/experts/{page.slug}",
+            "headline": page.headline or "", "intro": page.intro or "",
+            "embed_origins": json.loads(page.embed_origins or "[]"),
+            "requirements": found, "warnings": domain.warnings(page.published, found)}
+
+
+@blp.patch("/page")
+@require_member
+@blp.arguments(schemas.UpdatePageSchema)
+@blp.response(200, schemas.PageSchema)
+def update_page(body, pid):
+    """Set the page's headline (1-80 characters), intro (up to 600, plain text) and the https
+    origins that may frame its embed views (up to 20); answers the page (API.md second round)."""
+    with Scoped(pid) as session:
+        return _page(session, handlers.update_page(current_runtime(), session, pid, _actor(), body))
 
 
 @blp.put("/page/published")

@@ -29,6 +29,9 @@ class Page(Base):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     published: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=0)
+    headline: Mapped[str] = mapped_column(String(80), default="")
+    intro: Mapped[str] = mapped_column(Text, default="")
+    embed_origins: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of https origins
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -40,9 +43,21 @@ class UseCase(Base):
     partner_id: Mapped[str] = mapped_column(String(36), index=True)
     name: Mapped[str] = mapped_column(String(60))
     name_key: Mapped[str] = mapped_column(String(60))
+    slug: Mapped[str] = mapped_column(String(60), default="")  # the current one (UseCaseSlug holds every one)
     description: Mapped[str] = mapped_column(String(500), default="")
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UseCaseSlug(Base):
+    """Every slug a use case of the partner has had: the current one and those it had before a
+    rename, which the public page answers with a 301 to the current one. A slug belongs to one
+    use case of the partner for as long as that use case lives."""
+
+    __tablename__ = "use_case_slugs"
+    partner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), primary_key=True)
+    use_case_id: Mapped[str] = mapped_column(ForeignKey("use_cases.id", ondelete="CASCADE"), index=True)
 
 
 class Curation(Base):
@@ -87,6 +102,9 @@ class TalentProfile(Base):
     badges: Mapped[str] = mapped_column(String(200))  # |badge|badge|
     projects: Mapped[str] = mapped_column(Text)
     consultations: Mapped[str] = mapped_column(Text)
+    profile_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    photo_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    availability: Mapped[str | None] = mapped_column(String(20), nullable=True)
     eligible: Mapped[bool] = mapped_column()
     ineligible_reasons: Mapped[str] = mapped_column(String(200))
     eligible_for_partners: Mapped[str] = mapped_column(Text)  # |partner|partner|

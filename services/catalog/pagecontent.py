@@ -10,7 +10,7 @@ from services.common.bus.envelope import json_ready
 from services.common.db import utcnow
 
 from . import domain
-from .models import BrandAsset, Curation, FeaturedOffering, Page, TalentProfile, UseCase
+from .models import BrandAsset, Curation, FeaturedOffering, Page, TalentProfile, UseCase, UseCaseSlug
 
 ASSET_KEYS = {"logo-light": "logo_light", "logo-dark": "logo_dark", "branded-image": "branded_image"}
 
@@ -38,9 +38,23 @@ def content(session: Session, page: Page) -> dict:
             assets[ASSET_KEYS[asset.kind]] = {"url": asset.url, "width": asset.width, "height": asset.height}
     use_cases = session.scalars(select(UseCase).where(UseCase.partner_id == page.partner_id)
                                 .order_by(UseCase.position, UseCase.created_at)).all()
+    shown = [uc for uc in (_use_case(session, use_case) for use_case in use_cases)
+             if uc["experts"] or uc["projects"] or uc["consultations"]]
     return json_ready({"partner": {"id": page.partner_id, "name": page.name, "slug": page.slug},
-                       "assets": assets, "use_cases": [_use_case(session, uc) for uc in use_cases],
+                       "headline": page.headline or "", "intro": page.intro or "",
+                       "embed_origins": json.loads(page.embed_origins or "[]"),
+                       "assets": assets, "use_cases": shown,
+                       "slug_redirects": _slug_redirects(session, page.partner_id, shown),
                        "updated_at": utcnow()})
+
+
+def _slug_redirects(session: Session, partner_id: str, shown: list[dict]) -> dict[str, str]:
+    """``{old slug: current slug}`` of the use cases shown: a renamed use case's old address
+    answers 301 to its new one (API.md second round, "Public pages")."""
+    current = {uc["id"]: uc["slug"] for uc in shown}
+    return {row.slug: current[row.use_case_id] for row in session.scalars(
+        select(UseCaseSlug).where(UseCaseSlug.partner_id == partner_id).order_by(UseCaseSlug.slug))
+        if row.use_case_id in current and row.slug != current[row.use_case_id]}
 
 
 def _use_case(session: Session, use_case: UseCase) -> dict:
@@ -52,7 +66,8 @@ def _use_case(session: Session, use_case: UseCase) -> dict:
         names[p.freelancer_id] = p
         cards.append({"freelancer_id": p.freelancer_id, "name": p.name, "title": p.title, "jss": p.jss,
                       "badges": [b for b in p.badges.split("|") if b], "hourly_rate": p.hourly_rate,
-                      "skills": json.loads(p.skills), "country": p.country})
+                      "skills": json.loads(p.skills), "country": p.country, "profile_url": p.profile_url,
+                      "photo_url": p.photo_url, "availability": p.availability})
     offerings = {"project": [], "consultation": []}
     for featured in session.scalars(select(FeaturedOffering).where(FeaturedOffering.use_case_id == use_case.id)
                                     .order_by(FeaturedOffering.created_at)):
@@ -62,7 +77,7 @@ def _use_case(session: Session, use_case: UseCase) -> dict:
             offerings[featured.kind].append({"id": featured.id, "freelancer_id": featured.freelancer_id,
                                              "freelancer_name": profile.name, "offering_id": featured.offering_id,
                                              **{k: v for k, v in details.items() if k != "id"}})
-    return {"id": use_case.id, "name": use_case.name, "description": use_case.description,
+    return {"id": use_case.id, "name": use_case.name, "slug": use_case.slug, "description": use_case.description,
             "position": use_case.position, "experts": cards, "projects": offerings["project"],
             "consultations": offerings["consultation"]}
 

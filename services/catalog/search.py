@@ -27,6 +27,8 @@ def profile_row(profile: dict) -> dict:
             "hourly_rate": float(profile["hourly_rate"]), "jss": int(profile["jss"]),
             "badges": _key(profile.get("badges", [])), "projects": json.dumps(profile.get("projects", [])),
             "consultations": json.dumps(profile.get("consultations", [])), "eligible": bool(profile["eligible"]),
+            "profile_url": profile.get("profile_url"), "photo_url": profile.get("photo_url"),
+            "availability": profile.get("availability"),
             "ineligible_reasons": ",".join(profile.get("ineligible_reasons", [])),
             "eligible_for_partners": _key(profile.get("eligible_for_partners", []), lower=False),
             "search_text": textfold.search_text(profile["name"], profile.get("title", ""), *skills),

@@ -219,6 +219,7 @@ PROFILE_FIELDS = (
     "name", "title", "skills", "hourly_rate", "country", "jss", "badges",
     "projects", "consultations",
 )
+OPTIONAL_PROFILE_FIELDS = ("profile_url", "photo_url", "availability")  # null when unknown
 
 
 def searchable_profile(
@@ -232,6 +233,7 @@ def searchable_profile(
     standing = Standing.of(talent)
     verdict = general_verdict(standing, criteria)
     profile = {field: json_ready(talent[field]) for field in PROFILE_FIELDS}
+    profile.update((field, talent.get(field)) for field in OPTIONAL_PROFILE_FIELDS)
     return {
         "freelancer_id": freelancer_id,
         **profile,

@@ -9,6 +9,7 @@ class ProjectOut(Schema):
     title = fields.String(required=True)
     price = fields.Float(required=True)
     delivery_days = fields.Integer(required=True)
+    url = fields.String(allow_none=True)  # additive (issue 17): absent from older events
 
 
 class ConsultationOut(Schema):
@@ -16,6 +17,7 @@ class ConsultationOut(Schema):
     title = fields.String(required=True)
     duration_minutes = fields.Integer(required=True)
     price = fields.Float(required=True)
+    url = fields.String(allow_none=True)  # additive (issue 17): absent from older events
 
 
 class ProfileUpdatedSchema(Schema):
@@ -32,6 +34,10 @@ class ProfileUpdatedSchema(Schema):
     badges = fields.List(fields.String(), required=True)
     projects = fields.List(fields.Nested(ProjectOut), required=True)
     consultations = fields.List(fields.Nested(ConsultationOut), required=True)
+    # additive (issue 17): null when the talent document does not say; absent from older events
+    profile_url = fields.String(allow_none=True)
+    photo_url = fields.String(allow_none=True)
+    availability = fields.String(allow_none=True)
     eligible = fields.Boolean(required=True)
     ineligible_reasons = fields.List(fields.String(), required=True)
     eligible_for_partners = fields.List(fields.String(), required=True)

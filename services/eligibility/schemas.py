@@ -22,6 +22,8 @@ MAX_SKILLS = 50
 MAX_OFFERINGS = 100
 MAX_RATE = decimal.Decimal("10000")
 MAX_PRICE = decimal.Decimal("1000000")
+AVAILABILITIES = ("available_now", "available_soon", "not_available")
+MAX_URL = 2000
 
 # RFC 3339 section 5.6 date-time: "T" or "t" (or a space, section 5.6's note), seconds up to 60
 # (a leap second), a fraction of any length, "Z", "z" or a numeric offset ("-00:00" included)
@@ -88,6 +90,12 @@ def _identifier(**kwargs) -> fields.String:
     )
 
 
+def _https_url(**kwargs) -> fields.Url:
+    """An absolute https URL (API.md second round, "Talent document: new optional fields"):
+    any other scheme is 422; absent means unknown."""
+    return fields.Url(schemes={"https"}, validate=validate.Length(max=MAX_URL), **kwargs)
+
+
 def _text(minimum: int, maximum: int, **kwargs) -> fields.String:
     checks = [validate.Length(minimum, maximum)]
     if minimum:
@@ -115,6 +123,7 @@ class ProjectSchema(Schema):
     delivery_days = fields.Integer(
         strict=True, required=True, validate=validate.Range(1, 365)
     )
+    url = _https_url(metadata={"description": "where a client buys the project"})
 
 
 class ConsultationSchema(Schema):
@@ -126,6 +135,7 @@ class ConsultationSchema(Schema):
         strict=True, required=True, validate=validate.Range(15, 480)
     )
     price = Money(MAX_PRICE, required=True)
+    url = _https_url(metadata={"description": "where a client books the consultation"})
 
 
 def _offerings(schema: type[Schema]) -> fields.List:
@@ -169,6 +179,9 @@ class TalentDocumentSchema(Schema):
     referred_by_partner_id = _identifier(allow_none=True, load_default=None)
     projects = _offerings(ProjectSchema)
     consultations = _offerings(ConsultationSchema)
+    profile_url = _https_url(metadata={"description": "the freelancer's marketplace profile"})
+    photo_url = _https_url(metadata={"description": "a square photo of the freelancer"})
+    availability = fields.String(validate=validate.OneOf(AVAILABILITIES))
     updated_at = Rfc3339DateTime(required=True)
 
 
