@@ -17,6 +17,7 @@ from .portal.openapi import portal_paths
 from .public import analytics
 from .public.fastpath import PublicPageFastPath, changes_of
 from .public.pages import public
+from .public.reach import reach
 from .public.reports import openapi_paths as report_paths, reports
 from .public.refresh import PageRefresher
 from .runtime import make_runtime
@@ -28,7 +29,7 @@ def create_app(config=None):
                                 refuse_nul=False)
     app.config["MAX_CONTENT_LENGTH"] = None  # limits per route in install_security; uploads stream through
     install_security(app)
-    for blueprint in (public, reports, docs, proxy):
+    for blueprint in (public, reach, reports, docs, proxy):
         app.register_blueprint(blueprint)
     install_portal(app)
     analytics.install(runtime.db, app.config["PORTAL"].public_url)

@@ -6,7 +6,7 @@ import os
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, Response, render_template, request
 
 from services.common.errors import Problem
 
@@ -96,6 +96,19 @@ def admin_port() -> int | None:
     return int(value) if value else None
 
 
+HTML_PREFIXES = ("/experts", "/portal", "/go/", "/embed", "/preview/", "/invitations/", "/verify-email/",
+                 "/password-reset/")
+
+
+def wants_html(path: str, accept) -> bool:
+    """A refused path answers the HTML not-found page under the HTML routes (public pages, the
+    portal, the mailed links), or to a client that prefers text/html (a browser); problem+json
+    to everyone else."""
+    if any(path == p.rstrip("/") or path.startswith(p.rstrip("/") + "/") for p in HTML_PREFIXES):
+        return True
+    return accept.quality("text/html") > accept.quality("application/json") and accept.quality("text/html") > 0
+
+
 def install_security(app: Flask) -> None:
     default_limit = app.config["PORTAL"].max_request_bytes
     csp = html_csp(app.config["PORTAL"].public_url)
@@ -103,6 +116,8 @@ def install_security(app: Flask) -> None:
     @app.before_request
     def _refused():
         if REFUSED in request.environ:
+            if wants_html(request.environ[REFUSED][1], request.accept_mimetypes):
+                return Response(render_template("not_found.html"), status=404, mimetype="text/html")
             raise Problem(404, "not_found", "No such endpoint.")
 
     @app.before_request
@@ -119,7 +134,8 @@ def install_security(app: Flask) -> None:
         headers = response.headers
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        if "frame-ancestors" not in headers.get("Content-Security-Policy", ""):  # embeds say who may frame them
+            headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Content-Security-Policy", csp if response.mimetype == "text/html"
                            else "default-src 'none'; frame-ancestors 'none'")
