@@ -166,7 +166,8 @@ class PublicPageFastPath:
                 or environ.get("CONTENT_LENGTH") not in (None, "", "0") or "HTTP_TRANSFER_ENCODING" in environ):
             return self.app(environ, start_response)  # Flask's answer to a URL too long or a body
         slug = path.rsplit("/", 1)[1]
-        key = (slug, kind[0], environ.get("wsgi.url_scheme", "http"))
+        # the query is part of the answer (the visitor's filters): each URL is its own entry
+        key = (slug, kind[0], environ.get("wsgi.url_scheme", "http"), environ.get("QUERY_STRING", ""))
         generation = self.changes.generation()
         answer = self.answers.get(key)
         if (answer is None or generation is None or answer.generation != generation
