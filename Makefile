@@ -8,7 +8,7 @@ PROMTOOL := /usr/bin/promtool
 STAMP := $(VENV)/.installed-$(shell cat requirements*.txt services/*/requirements.txt gateway/requirements.txt | md5sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test test-unit bench screenshots proof clean
+.PHONY: run test test-unit bench screenshots proof deploy-check clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,16 @@ bench: $(STAMP) $(NGINX)
 
 screenshots: $(STAMP) $(CHROMIUM)
 	PORTAL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/browser/test_partner_journey.py -p no:cacheprovider -q
+
+# Build every image with podman and run the Compose stack on this machine (issue 21,
+# docs/operations.md "Proving a deployment"): installs podman, runc, debootstrap, prometheus
+# and podman-compose when missing, builds and checks the images, then tests/deploy walks a
+# partner journey through nginx, rolls catalog and the gateway forward and back under load,
+# kills processes and deploys assets alone.
+deploy-check: $(STAMP)
+	deploy/docker/setup.sh
+	$(PY) -m deploy.docker.build
+	DEPLOY_CHECK=1 $(PY) -m pytest tests/deploy -p no:cacheprovider -o timeout=1800 -x -v $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var
