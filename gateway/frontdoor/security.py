@@ -134,7 +134,8 @@ def install_security(app: Flask) -> None:
         headers = response.headers
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if "frame-ancestors" not in headers.get("Content-Security-Policy", ""):  # embeds say who may frame them
+        own = headers.get("Content-Security-Policy", "")
+        if "frame-ancestors" not in own or "frame-ancestors 'none'" in own:  # embeds say who may frame them
             headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Content-Security-Policy", csp if response.mimetype == "text/html"
