@@ -21,8 +21,8 @@ import time
 import traceback
 from pathlib import Path
 
-from tests.bench import (bench_freshness, bench_ingest, bench_outbox, bench_public_page, bench_search, bench_upload,
-                         bench_webhooks)
+from tests.bench import (bench_freshness, bench_ingest, bench_outbox, bench_public_page, bench_rescore, bench_search,
+                         bench_upload, bench_webhooks)
 from tests.bench.results import fmt, machine, print_rows, ratio_text, short_machine, verdict
 from tests.support.procs import ROOT
 
@@ -39,10 +39,12 @@ PROFILES = {
         "ingest": lambda: bench_ingest.run(lines=100_000, runs=3),
         "upload": lambda: bench_upload.run(runs=5),
         "webhooks": lambda: bench_webhooks.run(deliveries=5000, runs=3),
+        "rescore": lambda: bench_rescore.run("production", 100_000) + bench_rescore.run("embedded", 100_000),
     },
     "big": {
         "search": lambda: bench_search.run(profiles=1_000_000, repeat=50, runs=3),
         "ingest": lambda: bench_ingest.run(lines=1_000_000, runs=1),
+        "rescore": lambda: bench_rescore.run("production", 1_000_000) + bench_rescore.run("embedded", 1_000_000),
     },
     "quick": {
         "public page": lambda: bench_public_page.run(runs=1, seconds=2),
@@ -53,6 +55,7 @@ PROFILES = {
         "ingest": lambda: bench_ingest.run(lines=2_000, runs=1),
         "upload": lambda: bench_upload.run(runs=1),
         "webhooks": lambda: bench_webhooks.run(deliveries=500, runs=1),
+        "rescore": lambda: bench_rescore.run("production", 2_000, put_updates=200),
     },
 }
 

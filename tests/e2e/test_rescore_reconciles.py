@@ -38,7 +38,8 @@ def test_a_rescore_file_reconciles_lines_accepted_profiles_stored_profiles_searc
     pid, token, uid = ready["partner"]["id"], ready["admin"]["token"], ready["use_case_id"]
     slug = publish(stack, ready).rsplit("/", 1)[1]
     fallen = {doc["freelancer_id"] for doc in ready["talent"][:5]}
-    rescored = [{**doc, "jss": 70 if doc["freelancer_id"] in fallen else 97, "updated_at": RESCORED_AT}
+    rescored = [{**doc, "jss": 70 if doc["freelancer_id"] in fallen else 96 if doc["jss"] != 96 else 97,
+                 "updated_at": RESCORED_AT}  # every JSS changes: a new version catalog shows
                 for doc in ready["talent"] + eligible_talent(600, seed=31)]
     source = tmp_path / "rescore.ndjson"
     source.write_text("".join(json.dumps(doc) + "\n" for doc in rescored) + "not json\n")
