@@ -35,7 +35,7 @@ from services.eligibility.talentgen import write_ndjson
 from tests.bench.bench_freshness import Updater, suite_cpu
 from tests.bench.loadgen import wrk
 from tests.bench.results import figure, print_rows, rss_kib
-from tests.e2e.helpers import eligible_talent, publishable_page
+from tests.e2e.helpers import publishable_page
 from tests.support.infra import Postgres, RabbitMQ
 from tests.support.stack import embedded_stack, production_stack
 
