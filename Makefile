@@ -50,7 +50,7 @@ bench: $(STAMP) $(NGINX)
 	$(PY) -m tests.bench.run_all $(BENCH_ARGS)
 
 screenshots: $(STAMP) $(CHROMIUM)
-	PORTAL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/browser/test_partner_journey.py -p no:cacheprovider -q
+	PORTAL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest tests/browser/test_partner_journey.py tests/browser/test_visitor_page.py -p no:cacheprovider -q
 
 # Build every image with podman and run the Compose stack on this machine (issue 21,
 # docs/operations.md "Proving a deployment"): installs podman, runc, debootstrap, prometheus

@@ -20,10 +20,13 @@ def card(expert: dict) -> str:
     return f'<article class="card expert" aria-label="{escape(expert["name"])}">'
 
 
-def test_a_visitor_reads_the_page_follows_go_links_filters_and_shares_a_use_case(stack):
+def page_with_links(stack) -> dict:
+    """A published page whose first expert has a profile, a photo, is available now and has a
+    featured project with a URL; the second is not available; an empty use case; the partner's
+    headline and intro. (The browser tests use it too.)"""
     ready = publishable_page(stack)
     pid, token, uid = ready["partner"]["id"], ready["admin"]["token"], ready["use_case_id"]
-    slug, star, other = ready["partner"]["slug"], ready["talent"][0], ready["talent"][1]
+    star, other = ready["talent"][0], ready["talent"][1]
     project = {"id": "visitor-project", "title": "Store audit", "price": 197.5, "delivery_days": 3, "url": PROJECT_URL}
     star = {**star, "profile_url": PROFILE, "photo_url": "https://img.example.com/star.jpg",
             "availability": "available_now", "projects": [project], "updated_at": later(star["updated_at"])}
@@ -39,6 +42,13 @@ def test_a_visitor_reads_the_page_follows_go_links_filters_and_shares_a_use_case
                              "embed_origins": ["https://shop.example.com"]})
     assert words.status_code == 200 and words.json()["headline"] == "Hire Shopify experts", words.text
     assert stack.call("PUT", f"/api/v1/partners/{pid}/page/published", token, json={"published": True}).ok
+    return {**ready, "star": star, "other": other, "slug": ready["partner"]["slug"]}
+
+
+def test_a_visitor_reads_the_page_follows_go_links_filters_and_shares_a_use_case(stack):
+    ready = page_with_links(stack)
+    pid, token, uid = ready["partner"]["id"], ready["admin"]["token"], ready["use_case_id"]
+    slug, star, other = ready["slug"], ready["star"], ready["other"]
 
     html = stack.call("GET", f"/experts/{slug}", headers={"Accept": "text/html"})
     assert html.status_code == 200
