@@ -104,16 +104,23 @@ def _held(found: dict, uploads: int) -> bool:
 
 def test_the_delivery_worker_killed_mid_batch_loses_no_webhook(suite, subscriber, scale, reliability):
     """The webhook delivery worker killed with SIGKILL mid-batch"""
-    subscriber.receivers[0].delay = 0.3  # attempts are in flight when the worker dies
+    subscriber.receivers[0].delay = 1.0  # 4 attempts a second: a backlog, and attempts in flight
+
+    def leased() -> int:
+        return suite.sql("webhooks", "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = :w AND "
+                                     "status = 'pending' AND claimed_until > timezone('utc', now())", w=subscriber.wid)[0][0]
     subscriber.upload(scale.webhook_events)
-    wait_until(lambda: len(subscriber.received()) >= 4, 60, 0.05, "the first deliveries")
-    in_flight_at_kill = subscriber.uploads - len(subscriber.received())
+    wait_until(lambda: len(subscriber.received()) >= 4 and leased() >= 2, 60, 0.05, "attempts in flight")
     suite.kill("webhooks.deliver")
+    in_flight_at_kill, held = subscriber.uploads - len(subscriber.received()), leased()
+    subscriber.receivers[0].delay = 0.05
     suite.start_process("webhooks.deliver")
     found, seconds = subscriber.settle(120 + scale.webhook_events * 0.3)
     reliability.add("not yet delivered when the worker was killed", in_flight_at_kill)
+    reliability.add("claimed by the killed worker, unsettled", held, note="sent again once their lease ends")
     _record(reliability, found, seconds, "after the restart (leases of 15 s)")
     assert _held(found, subscriber.uploads), f"{found}\n{suite.diagnosis()}"
+    assert held >= 1 and found["duplicates"] >= 1  # in flight when killed: sent again, same webhook-id
 
 
 def test_broker_connections_cut_every_few_seconds_lose_no_webhook(suite, subscriber, scale, reliability):
