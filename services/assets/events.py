@@ -24,6 +24,9 @@ class AssetUpdatedSchema(Schema):
     bytes = fields.Integer(required=True)
     sha256 = fields.String(required=True, validate=validate.Length(equal=64))
     updated_at = fields.AwareDateTime(required=True)
+    uploaded_by = fields.String(load_default=None, allow_none=True,
+                                metadata={"description": "who uploaded it (account id or api_key:<id>); "
+                                          "activity credits them (issue 18)"})
 
 
 ASSET_UPDATED = EventType("assets.asset.updated", 1, AssetUpdatedSchema)

@@ -35,7 +35,7 @@ def record_upload(runtime: Runtime, session: Session, partner_id: str, account_i
     session.add(version)
     session.flush()
     runtime.emit(session, events.ASSET_UPDATED, {
-        "partner_id": partner_id, **presented(version, runtime.config.public_url)})
+        "partner_id": partner_id, **presented(version, runtime.config.public_url), "uploaded_by": account_id})
     return version
 
 

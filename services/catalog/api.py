@@ -325,4 +325,7 @@ def _subject_names(session, pid: str, entries) -> dict:
         select(TalentProfile.freelancer_id, TalentProfile.name).where(TalentProfile.freelancer_id.in_(ids["freelancer"])))}
     names.update({("use_case", uid): name for uid, name in session.execute(
         select(UseCase.id, UseCase.name).where(UseCase.partner_id == pid, UseCase.id.in_(ids["use_case"])))})
+    offering_ids = {a.subject_id for a in entries if a.subject_type == "offering"}
+    for row in session.scalars(select(FeaturedOffering).where(FeaturedOffering.id.in_(offering_ids))):
+        names[("offering", row.id)] = _offering(session, row).get("title")
     return names

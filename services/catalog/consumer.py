@@ -73,7 +73,7 @@ def make_consumer(runtime: Runtime) -> Consumer:
         asset.url, asset.width, asset.height = p["url"], int(p["width"] or 0), int(p["height"])
         asset.sha256, asset.updated_at = p["sha256"], updated_at
         session.add(asset)
-        handlers.log(session, p["partner_id"], "system", "asset.updated", ("asset", p["kind"]))
+        handlers.log(session, p["partner_id"], p.get("uploaded_by") or "system", "asset.updated", ("asset", p["kind"]))
         handlers.page_changed(runtime, session, p["partner_id"])
 
     return Consumer("catalog", runtime.db, runtime.bus, runtime.inbox, {
