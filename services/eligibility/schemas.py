@@ -32,6 +32,8 @@ _RFC3339 = re.compile(
     r"(?:\.(?P<fraction>\d+))?(?:[Zz]|(?P<sign>[+-])(?P<off_hour>\d{2}):(?P<off_minute>\d{2}))"
 )
 
+_NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?")
+
 
 def parse_rfc3339(text: str) -> dt.datetime:
     """An RFC 3339 date-time as an aware datetime in UTC; ValueError if it is not one.
@@ -80,6 +82,8 @@ class Rfc3339DateTime(fields.AwareDateTime):
         try:
             return parse_rfc3339(value)
         except (ValueError, OverflowError):  # a field out of range, or beyond year 1..9999 in UTC
+            if _NAIVE.fullmatch(value):  # a date-time without its offset: say so
+                raise self.make_error("invalid_awareness", awareness="aware", obj_type=self.OBJ_TYPE) from None
             raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
 
 
