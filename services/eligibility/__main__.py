@@ -31,7 +31,8 @@ def sweep(every):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", envvar="PORTAL_URL", required=True, help="The gateway (or eligibility), e.g. https://experts.example.com.")
 @click.option("--token", envvar="PORTAL_OPERATOR_TOKEN", required=True, help="The service token.")
-@click.option("--batch-lines", default=5000, show_default=True, help="Lines per request.")
+@click.option("--batch-lines", default=1000, show_default=True,
+              help="Lines per request: each must be answered within the gateway's read timeout (10 s).")
 @click.option("--format", "fmt", type=click.Choice(["auto", "ndjson", "csv"]), default="auto", show_default=True)
 @click.option("--attempts", default=6, show_default=True, help="Tries per batch before giving up (resumable).")
 @click.option("--restart", is_flag=True, help="Forget the saved position and send the file from its start.")

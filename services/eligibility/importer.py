@@ -79,7 +79,7 @@ class Batch:
     end_line: int  # the file's last line read, blank ones included
 
 
-def import_talent(source: Path, url: str, token: str, batch_lines: int = 5000, fmt: str = "auto",
+def import_talent(source: Path, url: str, token: str, batch_lines: int = 1000, fmt: str = "auto",
                   attempts: int = 6, retry_wait: float = 1.0, restart: bool = False, progress: bool = True,
                   session: requests.Session | None = None, on_batch: Callable[[ImportState], None] | None = None,
                   ) -> ImportState:

@@ -121,7 +121,7 @@ def web_peak_mb(stack) -> float:
     return max(peaks, default=0.0)
 
 
-def run(stack_kind: str = "production", freelancers: int = 100_000, batch_lines: int = 5000,
+def run(stack_kind: str = "production", freelancers: int = 100_000, batch_lines: int = 1000,
         put_updates: int = 1000, page_load: bool = True) -> list[dict]:
     command = (f"python -m tests.bench.bench_rescore --stack {stack_kind} --freelancers {freelancers} "
                f"--batch-lines {batch_lines}")
@@ -216,7 +216,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stack", choices=("production", "embedded"), default="production")
     parser.add_argument("--freelancers", type=int, default=100_000)
-    parser.add_argument("--batch-lines", type=int, default=5000)
+    parser.add_argument("--batch-lines", type=int, default=1000)
     parser.add_argument("--put-updates", type=int, default=1000)
     parser.add_argument("--no-page-load", action="store_true")
     args = parser.parse_args()
