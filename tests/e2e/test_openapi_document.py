@@ -14,7 +14,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator
 from services.common.openapi import Pattern, portable
 
 pytestmark = pytest.mark.e2e
-SERVICES = ("membership", "catalog", "eligibility", "assets")
+SERVICES = ("membership", "catalog", "eligibility", "assets", "webhooks")
 NODE = shutil.which("node")
 # strings that tell Python-only readings apart: trailing newline past `$`, a literal Z for
 # `\Z`, Unicode digits and spaces for `\d`/`\s`, line separators for `.`, astral characters

@@ -28,7 +28,7 @@ from tests.support.mail import Mailbox, verify_email
 
 pytestmark = pytest.mark.integration
 
-SERVICES = ("membership", "catalog", "eligibility", "assets")
+SERVICES = ("membership", "catalog", "eligibility", "assets", "webhooks")
 OPERATOR = {"Authorization": "Bearer op-token"}
 LIMITS = ("MEMBERSHIP_SIGNIN_LIMIT", "MEMBERSHIP_SIGNIN_ACCOUNT_LIMIT", "MEMBERSHIP_ACCEPT_LIMIT")
 
