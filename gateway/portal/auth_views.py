@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from flask import after_this_request, flash, g, redirect, render_template, request, session, url_for
 
+from werkzeug.exceptions import NotFound
+
+from ..frontdoor.security import REFUSED
 from . import backend, forms
 from .blueprint import portal, safe_next, sign_in, sign_out, signed_in
 
@@ -112,6 +115,15 @@ def signout():
     sign_out()
     flash("You are signed out.")
     return redirect(url_for("portal.signin"), 303)
+
+
+@portal.get("/")
+def start():
+    """The address the runner prints: the portal (a person opening it gets a page, not JSON).
+    A request the front door refused is rewritten to ``/`` to match no route: it stays a 404."""
+    if REFUSED in request.environ:
+        raise NotFound()
+    return redirect(url_for("portal.home"))
 
 
 @portal.get("/portal")

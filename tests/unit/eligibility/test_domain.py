@@ -278,7 +278,7 @@ def test_searchable_profile_holds_the_catalog_fields_and_no_standing_internals()
     assert set(searchable_profile("fl-000042", document)) == {
         "freelancer_id", "name", "title", "skills", "hourly_rate", "country", "jss",
         "badges", "projects", "consultations", "eligible", "ineligible_reasons",
-        "eligible_for_partners", "updated_at",
+        "eligible_for_partners", "updated_at", "profile_url", "photo_url", "availability",
     }
 
 
