@@ -6,7 +6,7 @@ import re
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from . import backend, forms
+from . import backend, errors_in_words, forms
 from .blueprint import partner_page, portal
 
 SEPARATORS = re.compile(r"[\s,;]+")
@@ -34,18 +34,18 @@ def invite(pid):
         if answer.ok:
             flash(f"Invitation sent to {', '.join(emails)}.")
             return redirect(url_for("portal.team", pid=pid), 303)
-        errors = {"emails": [_invite_refusal(answer)]}
+        errors = {"emails": [_invite_refusal(answer, emails)]}
     members = backend.get(f"/api/v1/partners/{pid}/members")["items"]
     return render_template("portal/team.html", members=members, invitations=_pending(pid),
                            values=values, errors=errors), 422
 
 
-def _invite_refusal(answer: backend.Answer) -> str:
+def _invite_refusal(answer: backend.Answer, emails: list[str]) -> str:
     if answer.code == "already_member":
         return answer.data.get("detail") or "That person is already a member."
     if answer.code == "admin_only":
         return "Only the team's admin can invite."
-    return answer.message
+    return errors_in_words.problem(answer, {"emails": emails})
 
 
 @portal.post("/portal/p/<pid>/team/invitations/<invitation_id>/resend")
