@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from services.common.auth import require_member, require_service
 from services.common.db import utcnow
 from services.common.errors import Problem
-from services.common.idempotency import idempotent
+from services.common.idempotency import PARTNER_GUARD, idempotent
 from services.common.webapp import current_runtime
 
 from . import accounts, domain, handlers, limits, schemas
@@ -146,6 +146,15 @@ def jwks():
 
 
 team = Blueprint("team", __name__, url_prefix="/api/v1", description="Partner members and invitations")
+
+
+def member_guard(pid: str) -> None:
+    """404 unless the caller is (still) a member of ``pid``: runs before an idempotent repeat."""
+    with current_runtime().db.transaction() as session:
+        handlers.role_in(session, pid, g.principal.account_id)
+
+
+team.record_once(lambda state: state.app.extensions.setdefault(PARTNER_GUARD, member_guard))
 
 
 @team.get("/partners/<string:pid>/members")

@@ -253,3 +253,24 @@ def test_partner_events_go_out_for_other_services(app):
     kinds = {e["event_type"]: e["payload"] for e in seen}
     assert kinds["membership.access.granted"]["partner_id"] == pid
     assert kinds["membership.member.joined"] == {"partner_id": pid, "account_id": admin["id"], "role": "admin"}
+
+
+def test_a_removed_admin_repeating_a_keyed_invitation_is_refused_not_given_the_stored_answer(app):
+    client = app.test_client()
+    admin, bob = account(client, "Admin"), account(client, "Bob")
+    pid = partner(client, admin)
+    invite(client, pid, admin, bob["email"])
+    [token] = send_mail(app)
+    client.post("/api/v1/invitations/accept", json={"token": token}, headers=bob["headers"])
+    promoted = client.patch(f"/api/v1/partners/{pid}/members/{bob['id']}", json={"role": "admin"},
+                            headers=admin["headers"])
+    assert promoted.status_code == 200
+    keyed = {**admin["headers"], "Idempotency-Key": "invite-carol"}
+    body = {"emails": ["carol@example.com"]}
+    assert client.post(f"/api/v1/partners/{pid}/invitations", json=body, headers=keyed).status_code == 201
+
+    assert client.delete(f"/api/v1/partners/{pid}/members/{admin['id']}", headers=bob["headers"]).status_code == 204
+    repeat = client.post(f"/api/v1/partners/{pid}/invitations", json=body, headers=keyed)
+
+    assert repeat.status_code == 404
+    assert repeat.get_json()["code"] == "not_found"
