@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from services.common.db import upsert
+from services.common.db import upsert_rows
 from services.common.runtime import Runtime
 
 from . import domain, events, handlers, pagecontent, search
@@ -47,8 +47,7 @@ def apply_verdicts(runtime: Runtime, session: Session, verdicts: list[dict]) -> 
         return set()
     rows = [{"partner_id": p, "freelancer_id": f, "eligible": v["eligible"], "reasons": ",".join(v["reasons"]),
              "at_risk": v["at_risk"]} for (p, f), v in sorted(latest.items())]
-    session.execute(upsert(PartnerVerdict.__table__, session.get_bind().dialect.name,
-                           ("partner_id", "freelancer_id")), rows)
+    upsert_rows(session, PartnerVerdict.__table__, rows, ("partner_id", "freelancer_id"))
     ineligible = {pair: v["reasons"] for pair, v in latest.items() if not v["eligible"]}
     return remove_ineligible(runtime, session, ineligible)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, literal, literal_column, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 
-from services.common.db import upsert
+from services.common.db import upsert, upsert_rows
 
 from . import textfold
 from .models import TalentProfile
@@ -60,9 +60,8 @@ def save_profiles(session: Session, profiles: list[dict]) -> list[str]:
     if not newest:
         return []
     rows = [newest[fid] for fid in sorted(newest)]  # one order: concurrent batches do not deadlock
-    dialect = session.get_bind().dialect.name
-    stored = set(session.scalars(_upsert(dialect), rows))
-    if dialect == "sqlite" and stored:
+    stored = set(upsert_rows(session, TalentProfile.__table__, rows, ("freelancer_id",), "updated_at"))
+    if session.get_bind().dialect.name == "sqlite" and stored:
         index_text(session, [r for r in rows if r["freelancer_id"] in stored])
     return sorted(stored)
 

@@ -18,7 +18,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.common.db import once_more_on_conflict, upsert
+from services.common.db import once_more_on_conflict, upsert_rows
 from services.common.runtime import Runtime
 
 from . import domain, events
@@ -88,8 +88,7 @@ def _store(runtime: Runtime, session: Session, documents: list[dict], criteria: 
     if writes:
         writes.sort(key=lambda w: w["freelancer_id"])
         # newest wins in the statement too: a PUT racing this batch for a new id cannot be overwritten
-        session.execute(upsert(Talent.__table__, session.get_bind().dialect.name, ("freelancer_id",), "updated_at"),
-                        writes)
+        upsert_rows(session, Talent.__table__, writes, ("freelancer_id",), "updated_at")
     verdicts: list[dict] = []
     if standings:
         for pair in session.scalars(select(WatchedPair).where(WatchedPair.freelancer_id.in_(sorted(standings)))
