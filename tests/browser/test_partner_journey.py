@@ -191,7 +191,7 @@ def _curate(page, talent: list[dict], errors: list[str]) -> None:
     expect(page.get_by_role("heading", name=f"Selected ({len(talent)})")).to_be_visible()
     screenshot(page, "use-case-search")
     checked(page, "a use case with search results", errors)
-    page.get_by_role("button", name=f"Save selected ({len(talent)})").click()
+    page.get_by_role("button", name="Save the selection and ticks").click()
     expect(page.get_by_text(f"Saved: {len(talent)} added for review")).to_be_visible()
     for doc in talent[10:]:
         page.locator(".experts").get_by_label(doc["name"], exact=True).uncheck()

@@ -66,7 +66,7 @@ def test_a_selection_survives_searches_and_pages_and_many_are_approved_at_once(p
     for name in first_page:
         expect(page.get_by_label(name)).to_be_checked()
     checked(page, "search results with a kept selection", errors)
-    page.get_by_role("button", name="Save selected (4)").click()
+    page.get_by_role("button", name="Save the selection and ticks").click()
     expect(page.get_by_text("Saved: 4 added for review")).to_be_visible()
     expect(page.get_by_label("Eligible only")).to_be_checked()          # the filters stay after Save
     expect(page.get_by_label("Search the talent directory")).to_have_value(marker)
