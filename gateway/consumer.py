@@ -1,8 +1,6 @@
 """The events that change what public pages show: catalog's page events, assets' asset events."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.orm import Session
 
 from services.common.bus import Envelope
@@ -22,9 +20,7 @@ def on_page(session: Session, envelope: Envelope) -> None:
 
 def on_asset(session: Session, envelope: Envelope) -> None:
     """assets.asset.updated: the page shows the new asset at once (its URL changed)."""
-    p = envelope.payload
-    readmodel.save_asset(session, p["partner_id"], p["kind"], p["url"], int(p["width"] or 0),
-                         int(p["height"]), p["sha256"], datetime.fromisoformat(p["updated_at"]))
+    readmodel.save_announced_asset(session, envelope.payload["partner_id"], envelope.payload)
 
 
 def make_consumer(runtime: Runtime) -> Consumer:

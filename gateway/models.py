@@ -38,6 +38,8 @@ class PublicAsset(Base):
     height: Mapped[int] = mapped_column()
     sha256: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column()
+    # JSON list of the branded image's resized copies, [{width, height, url, content_type, bytes}]
+    variants: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
 
 class PortalSession(Base):

@@ -59,9 +59,32 @@ def _free_slug(session: Session, slug: str, partner_id: str) -> None:
         session.flush()
 
 
+def save_announced_asset(session: Session, partner_id: str, asset: dict) -> bool:
+    """Store an asset as assets describes it (its upload answer or its assets.asset.updated
+    event: kind, url, width, height, sha256, updated_at, variants?); True when stored."""
+    return save_asset(session, partner_id, asset["kind"], asset["url"], int(asset["width"] or 0),
+                      int(asset["height"]), asset["sha256"], datetime.fromisoformat(asset["updated_at"]),
+                      variants=asset.get("variants") or [])
+
+
+_VARIANT_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
+def _kept_variants(variants: list) -> list[dict]:
+    """The well-formed variants only, each with exactly the fields the page uses."""
+    kept = []
+    for v in variants if isinstance(variants, list) else []:
+        if (isinstance(v, dict) and isinstance(v.get("url"), str) and v.get("content_type") in _VARIANT_TYPES
+                and all(isinstance(v.get(n), int) and v[n] > 0 for n in ("width", "height"))):
+            kept.append({"width": v["width"], "height": v["height"], "url": v["url"],
+                         "content_type": v["content_type"], "bytes": v.get("bytes")})
+    return kept
+
+
 def save_asset(session: Session, partner_id: str, kind: str, url: str, width: int, height: int,
-               sha256: str, updated_at: datetime) -> bool:
-    """Store a brand asset unless we hold a newer one of that kind; True when stored."""
+               sha256: str, updated_at: datetime, variants: list | None = None) -> bool:
+    """Store a brand asset unless we hold a newer one of that kind; True when stored.
+    ``variants``: the branded image's resized copies as assets lists them."""
     if kind not in ASSET_KEYS:
         return False
     row = session.get(PublicAsset, (partner_id, kind))
@@ -69,6 +92,7 @@ def save_asset(session: Session, partner_id: str, kind: str, url: str, width: in
         return False
     row = row or PublicAsset(partner_id=partner_id, kind=kind)
     row.url, row.width, row.height, row.sha256, row.updated_at = url, width, height, sha256, updated_at
+    row.variants = json.dumps(_kept_variants(variants or []))
     session.add(row)
     session.flush()
     page = session.get(PublicPage, partner_id)
@@ -122,7 +146,8 @@ def public_content(session: Session, partner_id: str) -> dict:
     page = json.loads(row.content or "{}")
     assets = dict(page.get("assets") or {})
     for asset in _assets(session, partner_id):
-        assets[ASSET_KEYS[asset.kind]] = {"url": asset.url, "width": asset.width, "height": asset.height}
+        assets[ASSET_KEYS[asset.kind]] = {"url": asset.url, "width": asset.width, "height": asset.height,
+                                          "variants": json.loads(asset.variants or "[]")}
     page["assets"] = {key: assets.get(key) for key in ASSET_KEYS.values()}
     return page
 

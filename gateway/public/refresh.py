@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from datetime import datetime
 
 import requests
 import structlog
@@ -51,8 +50,7 @@ class PageRefresher:
         and keeps the newer of the two."""
         def store():
             with self.runtime.db.transaction() as session:
-                readmodel.save_asset(session, partner_id, asset["kind"], asset["url"], int(asset["width"] or 0),
-                                     int(asset["height"]), asset["sha256"], datetime.fromisoformat(asset["updated_at"]))
+                readmodel.save_announced_asset(session, partner_id, asset)
 
         once_more_on_conflict(store)
 

@@ -44,6 +44,10 @@ def upload(pid, kind):
     """Upload a brand asset: `logo-light` or `logo-dark` (SVG, at most 24px high) or
     `branded-image` (JPEG or PNG, at most 10 MB, 4:3 within 1%).
 
+    A branded image is also stored resized, once, at each of 480, 960 and 1600 px wide that is
+    narrower than it (exactly 4:3), in its own format and as WebP: `variants` lists them
+    ({width, height, url, content_type, bytes}, smallest first; [] for a logo).
+
     The file is the raw body or the multipart field `file`, checked by its content
     (never its name or declared type); metadata is stripped from images. It becomes
     the current version of its kind at a new URL. Codes: 404 `unknown_kind`, 413
@@ -52,11 +56,11 @@ def upload(pid, kind):
     `wrong_aspect_ratio`."""
     _authorize(pid)
     checked = check_asset(kind, read_upload(request, asset_kind(kind)))
-    key = handlers.store_bytes(_storage(), pid, checked)
+    files = handlers.store_bytes(_storage(), pid, checked)
     runtime = current_runtime()
     with runtime.db.transaction() as session:
         require_member_of(session, members, pid)
-        version = handlers.record_upload(runtime, session, pid, g.principal.account_id, checked, key)
+        version = handlers.record_upload(runtime, session, pid, g.principal.account_id, checked, files)
         return handlers.presented(version, runtime.config.public_url)
 
 

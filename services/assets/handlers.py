@@ -1,6 +1,8 @@
 """Assets' use cases: one function per command or question."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,19 +11,34 @@ from services.common.runtime import Runtime
 
 from . import events
 from .domain import KINDS, CheckedAsset
-from .models import AssetVersion
+from .models import AssetVariant, AssetVersion
 from .storage import AssetStorage, object_key
+from .variants import Variant, make_variants
 
 
-def store_bytes(storage: AssetStorage, partner_id: str, checked: CheckedAsset) -> str:
-    """Write the checked file under its content address (before the commit: an orphan is harmless)."""
+@dataclass(frozen=True)
+class StoredFiles:
+    """Where an upload's file and its resized variants were written."""
+
+    key: str
+    variants: list[tuple[Variant, str]]
+
+
+def store_bytes(storage: AssetStorage, partner_id: str, checked: CheckedAsset) -> StoredFiles:
+    """Write the checked file and its variants (a branded image's resized copies, made once
+    here) under their content addresses, before the commit: an orphan is harmless."""
     key = object_key(partner_id, checked.sha256, checked.extension)
     storage.put(key, checked.data, checked.content_type)
-    return key
+    stored = []
+    for variant in make_variants(checked.content_type, checked.data):
+        variant_key = object_key(partner_id, variant.sha256, variant.extension)
+        storage.put(variant_key, variant.data, variant.content_type)
+        stored.append((variant, variant_key))
+    return StoredFiles(key, stored)
 
 
 def record_upload(runtime: Runtime, session: Session, partner_id: str, account_id: str,
-                  checked: CheckedAsset, key: str) -> AssetVersion:
+                  checked: CheckedAsset, files: StoredFiles) -> AssetVersion:
     """Make the upload the current version of its kind and announce it.
 
     Uploading the file that is already current changes nothing (PUT is idempotent).
@@ -29,9 +46,12 @@ def record_upload(runtime: Runtime, session: Session, partner_id: str, account_i
     current = current_version(session, partner_id, checked.kind)
     if current is not None and current.sha256 == checked.sha256:
         return current
-    version = AssetVersion(partner_id=partner_id, kind=checked.kind, sha256=checked.sha256, key=key,
+    version = AssetVersion(partner_id=partner_id, kind=checked.kind, sha256=checked.sha256, key=files.key,
                            content_type=checked.content_type, width=checked.width, height=checked.height,
-                           bytes=len(checked.data), uploaded_by=account_id, uploaded_at=utcnow())
+                           bytes=len(checked.data), uploaded_by=account_id, uploaded_at=utcnow(),
+                           variants=[AssetVariant(key=key, content_type=v.content_type, width=v.width,
+                                                  height=v.height, bytes=len(v.data), sha256=v.sha256)
+                                     for v, key in files.variants])
     session.add(version)
     session.flush()
     runtime.emit(session, events.ASSET_UPDATED, {
@@ -61,9 +81,10 @@ def versions_of(session: Session, partner_id: str, kind: str, limit: int,
 
 
 def served_version(conn, key: str):
-    """What to serve under `key`, only when an upload recorded it: (content_type, bytes, sha256)."""
-    return conn.execute(select(AssetVersion.content_type, AssetVersion.bytes, AssetVersion.sha256)
-                        .where(AssetVersion.key == key).limit(1)).first()
+    """What to serve under `key`, only when an upload recorded it (an original or one of its
+    variants): (content_type, bytes, sha256)."""
+    columns = lambda table: select(table.content_type, table.bytes, table.sha256).where(table.key == key)
+    return conn.execute(columns(AssetVersion).union_all(columns(AssetVariant)).limit(1)).first()
 
 
 def asset_url(public_url: str, key: str) -> str:
@@ -75,4 +96,6 @@ def presented(version: AssetVersion, public_url: str) -> dict:
     """What the API answers and the event carries about a version."""
     return {"kind": version.kind, "url": asset_url(public_url, version.key),
             "content_type": version.content_type, "width": version.width, "height": version.height,
-            "bytes": version.bytes, "sha256": version.sha256, "updated_at": version.uploaded_at}
+            "bytes": version.bytes, "sha256": version.sha256, "updated_at": version.uploaded_at,
+            "variants": [{"width": v.width, "height": v.height, "url": asset_url(public_url, v.key),
+                          "content_type": v.content_type, "bytes": v.bytes} for v in version.variants]}

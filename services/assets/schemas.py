@@ -2,6 +2,16 @@
 from marshmallow import Schema, fields
 
 
+class VariantSchema(Schema):
+    """A resized copy of the branded image, served like the original (immutable URL)."""
+
+    width = fields.Integer()
+    height = fields.Integer()
+    url = fields.String()
+    content_type = fields.String()
+    bytes = fields.Integer()
+
+
 class AssetSchema(Schema):
     """The current version of one kind of brand asset."""
 
@@ -13,6 +23,7 @@ class AssetSchema(Schema):
     bytes = fields.Integer()
     sha256 = fields.String()
     updated_at = fields.DateTime()
+    variants = fields.List(fields.Nested(VariantSchema))
 
 
 class AssetListSchema(Schema):

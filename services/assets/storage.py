@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 64 * 1024
 DEFAULT_BUCKET = "portal-assets"
-KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}/[0-9a-f]{64}\.(svg|png|jpg)$")
+KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}/[0-9a-f]{64}\.(svg|png|jpg|webp)$")
 
 
 def object_key(partner_id: str, sha256: str, extension: str) -> str:
