@@ -1,7 +1,7 @@
 """Sign up, sign in, sign out, and accepting an invitation from the email's link."""
 from __future__ import annotations
 
-from flask import after_this_request, flash, g, redirect, render_template, request, session, url_for
+from flask import after_this_request, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from werkzeug.exceptions import NotFound
 
@@ -14,7 +14,7 @@ from .blueprint import portal, safe_next, sign_in, sign_out, signed_in
 def signup():
     """Create an account, then go where the visitor was heading (an invitation, say)."""
     target = safe_next(request.values.get("next"), url_for("portal.home"))
-    values, errors, refusal = {}, {}, None
+    values, errors, refusal = _prefilled(), {}, None
     if request.method == "POST":
         values, errors = forms.read(forms.SignUpForm, request.form)
         if not errors:
@@ -31,6 +31,12 @@ def signup():
     values.pop("password", None)
     return render_template("portal/signup.html", values=values, errors=errors, refusal=refusal,
                            next=target), 422 if errors or refusal else 200
+
+
+def _prefilled() -> dict:
+    """The address an invitation's link passes on (``?email=``), shown in the email field."""
+    email = request.args.get("email", "").strip()
+    return {"email": email} if 0 < len(email) <= 254 else {}
 
 
 SIGNUP_REFUSALS = {
@@ -64,7 +70,7 @@ def confirm_email(token):
 @portal.route("/portal/signin", methods=["GET", "POST"])
 def signin():
     target = safe_next(request.values.get("next"), url_for("portal.home"))
-    values, errors, refusal = {}, {}, None
+    values, errors, refusal = _prefilled(), {}, None
     if request.method == "POST":
         values, errors = forms.read(forms.SignInForm, request.form)
         if not errors:
@@ -150,12 +156,42 @@ def switch_partner():
 
 @portal.get("/invitations/<token>")
 def invitation(token):
-    """The link of the invitation email: sign up or in on the way, then join."""
-    here = url_for("portal.invitation", token=token)
+    """The link of the invitation email: names the company and who invited, prefills the
+    invited address on sign-in and sign-up, offers "use another account" when the signed-in
+    account is not the invited one, and sends a member of that partner to its dashboard."""
+    facts = _invitation_facts(token)
     if g.portal_session is None:
-        return render_template("portal/invitation.html", token=token, signed_in=False, next=here)
+        return _invitation_page(token, facts, signed_in=False)
     g.me = backend.get("/api/v1/me")
-    return render_template("portal/invitation.html", token=token, signed_in=True, next=here)
+    if facts and any(p["id"] == facts["partner_id"] for p in g.me["partners"]):
+        flash(f"You are already a member of {facts['partner_name']}.")
+        return redirect(url_for("portal.dashboard", pid=facts["partner_id"]), 303)
+    return _invitation_page(token, facts, signed_in=True)
+
+
+def _invitation_facts(token: str) -> dict | None:
+    """Membership's facts of the invitation (partner and inviter names, invited email,
+    status) asked with the token itself and without using it; None for an unknown token."""
+    answer = backend.call("POST", "/internal/v1/invitations:lookup", json={"token": token},
+                          token=current_app.config["PORTAL"].operator_token, service="membership")
+    return answer.data if answer.ok else None
+
+
+def _invitation_page(token, facts, signed_in, refusal=None, status=200):
+    here = url_for("portal.invitation", token=token)
+    if facts is None:
+        refusal, status = refusal or INVITATION_REFUSALS["invitation_not_found"], 404
+    elif facts["status"] != "pending" and refusal is None:
+        refusal, status = INVITATION_REFUSALS[f"invitation_{_STATUS_CODES[facts['status']]}"], 410
+    email = facts["email"] if facts else None
+    mismatch = signed_in and facts is not None and g.me["email"] != email
+    return render_template("portal/invitation.html", token=token, facts=facts, signed_in=signed_in,
+                           mismatch=mismatch, refusal=refusal, next=here,
+                           signin_url=url_for("portal.signin", next=here, email=email),
+                           signup_url=url_for("portal.signup", next=here, email=email)), status
+
+
+_STATUS_CODES = {"accepted": "used", "revoked": "revoked", "expired": "expired"}
 
 
 @portal.post("/invitations/<token>")
@@ -163,17 +199,27 @@ def invitation(token):
 def accept_invitation(token):
     answer = backend.call("POST", "/api/v1/invitations/accept", json={"token": token})
     if not answer.ok:
-        return render_template("portal/invitation.html", token=token, signed_in=True,
-                               refusal=_invitation_refusal(answer), next=request.path), answer.status
+        g.me = backend.get("/api/v1/me")
+        return _invitation_page(token, _invitation_facts(token), True,
+                                INVITATION_REFUSALS.get(answer.code or "", answer.message), answer.status)
     flash("Welcome to the team.")
     return redirect(url_for("portal.dashboard", pid=answer.data["partner_id"]), 303)
 
 
-def _invitation_refusal(answer: backend.Answer) -> str:
-    return {
-        "invitation_not_found": "This invitation link is not valid.",
-        "invitation_used": "This invitation has already been used.",
-        "invitation_revoked": "This invitation was withdrawn by the team's admin.",
-        "invitation_expired": "This invitation has expired: ask the team's admin to send it again.",
-        "email_mismatch": "This invitation was sent to another email address: sign in with that one.",
-    }.get(answer.code or "", answer.message)
+@portal.post("/invitations/<token>/switch-account")
+def switch_account(token):
+    """"Use another account": sign out, then sign in (the invited address prefilled) and come
+    back to the invitation."""
+    facts = _invitation_facts(token)
+    sign_out()
+    here = url_for("portal.invitation", token=token)
+    return redirect(url_for("portal.signin", next=here, email=facts["email"] if facts else None), 303)
+
+
+INVITATION_REFUSALS = {
+    "invitation_not_found": "This invitation link is not valid.",
+    "invitation_used": "This invitation has already been used.",
+    "invitation_revoked": "This invitation was withdrawn by the team's admin.",
+    "invitation_expired": "This invitation has expired: ask the team's admin to send it again.",
+    "email_mismatch": "This invitation was sent to another email address: use that account.",
+}

@@ -131,6 +131,20 @@ def issue_token(query, account_id):
     return _access_token(account_id)
 
 
+@internal.post("/invitations:lookup")
+@require_service
+@internal.arguments(schemas.InvitationTokenSchema)
+@internal.response(200, schemas.InvitationFactsSchema)
+def invitation_facts(body):
+    """What the invitation page shows before anyone joins (service token; the gateway's
+    ``/invitations/<token>``): the partner's and the inviter's names, the invited address and
+    the status (``expired`` for a pending one past its date). Answered only for the token
+    itself, which stays usable: 404 ``invitation_not_found`` for any other string, so there is
+    nothing to enumerate. The token travels in the body, never in a logged path."""
+    with current_runtime().db.transaction() as session:
+        return handlers.invitation_facts(session, body["token"])
+
+
 def _access_token(account_id: str) -> dict:
     signer = current_app.extensions["token_signer"]
     return {"access_token": signer.issue(account_id), "token_type": "Bearer", "expires_in": signer.lifetime}

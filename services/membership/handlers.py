@@ -203,11 +203,27 @@ def revoke(session, partner_id, actor, invitation_id) -> None:
         invitation.status = "revoked"
 
 
-def accept(runtime: Runtime, session: Session, account_id: str, token: str) -> str:
-    """Join the partner of the invitation; the signed-in account's email must match."""
+def _invitation_by_token(session: Session, token: str) -> Invitation:
     invitation = session.scalar(select(Invitation).where(Invitation.token_hash == domain.token_hash(token)))
     if invitation is None:
         raise Problem(404, "invitation_not_found", "No such invitation.")
+    return invitation
+
+
+def invitation_facts(session: Session, token: str) -> dict:
+    """The invitation's public facts by its token, without using it: partner and inviter names,
+    the invited email and its status (a pending one past ``expires_at`` reads ``expired``)."""
+    invitation = _invitation_by_token(session, token)
+    partner, inviter = session.get(Partner, invitation.partner_id), session.get(Account, invitation.invited_by)
+    status = "expired" if invitation.status == "pending" and invitation.expires_at <= utcnow() \
+        else invitation.status
+    return {"partner_id": invitation.partner_id, "partner_name": partner.name,
+            "inviter_name": inviter.name if inviter else "", "email": invitation.email, "status": status}
+
+
+def accept(runtime: Runtime, session: Session, account_id: str, token: str) -> str:
+    """Join the partner of the invitation; the signed-in account's email must match."""
+    invitation = _invitation_by_token(session, token)
     if invitation.status == "accepted":
         raise Problem(410, "invitation_used", "This invitation was used already.")
     if invitation.status == "revoked":

@@ -74,6 +74,18 @@ class TokenRenewalSchema(Schema):
     session_started_at = fields.DateTime(metadata={"description": "When the browser session began (RFC 3339)"})
 
 
+class InvitationTokenSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class InvitationFactsSchema(Schema):
+    partner_id = fields.String()
+    partner_name = fields.String()
+    inviter_name = fields.String(metadata={"description": "The admin who sent it (their name now)"})
+    email = fields.String(metadata={"description": "The address the invitation was sent to"})
+    status = fields.String(metadata={"enum": ["pending", "accepted", "revoked", "expired"]})
+
+
 class SessionSchema(Schema):
     access_token = fields.String()
     token_type = fields.String()
