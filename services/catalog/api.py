@@ -312,7 +312,9 @@ def activity(args, pid):
         names = _subject_names(session, pid, entries)
         rows = [{"id": a.id, "at": a.at, "actor": a.actor, "action": a.action,
                  "subject": {"type": a.subject_type, "id": a.subject_id,
-                             "name": names.get((a.subject_type, a.subject_id))},
+                             "name": names.get((a.subject_type, a.subject_id)),
+                             "use_case": a.use_case_id and {"id": a.use_case_id,
+                                                            "name": names.get(("use_case", a.use_case_id))}},
                  "reasons": [r for r in a.reasons.split(",") if r]}
                 for a in entries]
     return paged(rows, args["limit"], lambda r: [r["id"]])
@@ -321,6 +323,7 @@ def activity(args, pid):
 def _subject_names(session, pid: str, entries) -> dict:
     """What people call the freelancers and use cases of these entries (None once gone)."""
     ids = {kind: {a.subject_id for a in entries if a.subject_type == kind} for kind in ("freelancer", "use_case")}
+    ids["use_case"] |= {a.use_case_id for a in entries if a.use_case_id}
     names = {("freelancer", fid): name for fid, name in session.execute(
         select(TalentProfile.freelancer_id, TalentProfile.name).where(TalentProfile.freelancer_id.in_(ids["freelancer"])))}
     names.update({("use_case", uid): name for uid, name in session.execute(

@@ -17,9 +17,9 @@ from .search import eligible_for
 
 
 def log(session: Session, partner_id: str, actor: str, action: str, subject: tuple[str, str],
-        reasons=()) -> None:
+        reasons=(), use_case_id: str | None = None) -> None:
     session.add(Activity(partner_id=partner_id, actor=actor, action=action, subject_type=subject[0],
-                         subject_id=subject[1], reasons=",".join(reasons)))
+                         subject_id=subject[1], reasons=",".join(reasons), use_case_id=use_case_id))
 
 
 def page_of(session: Session, partner_id: str) -> Page:
@@ -167,7 +167,7 @@ def approve(runtime, session, partner_id, actor, use_case_id, freelancer_id, tou
     if not eligible:
         raise Problem(409, "not_eligible", "This freelancer does not meet the criteria.", reasons=reasons)
     _decide(row, domain.APPROVED, actor)
-    log(session, partner_id, actor, "expert.approved", ("freelancer", freelancer_id))
+    log(session, partner_id, actor, "expert.approved", ("freelancer", freelancer_id), use_case_id=use_case_id)
     _decision_event(runtime, session, events.EXPERT_APPROVED, partner_id, use_case_id, freelancer_id, actor)
     if touch_page:
         page_changed(runtime, session, partner_id)
@@ -182,7 +182,7 @@ def decline(runtime, session, partner_id, actor, use_case_id, freelancer_id, tou
     _decide(row, domain.DECLINED, actor)
     if was_approved:
         _drop_offerings(session, [use_case_id], freelancer_id)
-    log(session, partner_id, actor, "expert.declined", ("freelancer", freelancer_id))
+    log(session, partner_id, actor, "expert.declined", ("freelancer", freelancer_id), use_case_id=use_case_id)
     _decision_event(runtime, session, events.EXPERT_DECLINED, partner_id, use_case_id, freelancer_id, actor)
     if was_approved and touch_page:
         page_changed(runtime, session, partner_id)
@@ -254,7 +254,8 @@ def remove_ineligible(runtime, session, partner_id, freelancer_id, reasons: list
         return 0
     _drop_offerings(session, [r.use_case_id for r in rows], freelancer_id)
     for row in rows:
-        log(session, partner_id, "system", "expert.removed", ("freelancer", freelancer_id), reasons)
+        log(session, partner_id, "system", "expert.removed", ("freelancer", freelancer_id), reasons,
+            use_case_id=row.use_case_id)
         _decision_event(runtime, session, events.EXPERT_REMOVED, partner_id, row.use_case_id, freelancer_id,
                         "system", reasons)
     page_changed(runtime, session, partner_id)

@@ -145,3 +145,4 @@ class Activity(Base):
     subject_type: Mapped[str] = mapped_column(String(30))
     subject_id: Mapped[str] = mapped_column(String(64))
     reasons: Mapped[str] = mapped_column(String(200), default="")
+    use_case_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # where it happened

@@ -271,10 +271,18 @@ class ActivityQuerySchema(PageArgs):
     kind = fields.String(validate=Pattern(r"^[a-z_]{1,30}$"))
 
 
+class UseCaseRefSchema(Schema):
+    id = fields.String()
+    name = fields.String(allow_none=True, metadata={"description": "null once the use case is deleted"})
+
+
 class SubjectSchema(Schema):
     type = fields.String()
     id = fields.String()
     name = fields.String(allow_none=True, metadata={"description": "the freelancer's or use case's name, when known"})
+    use_case = fields.Nested(UseCaseRefSchema, allow_none=True,
+                             metadata={"description": "the use case it happened in (an expert's decision or "
+                                                      "removal), null otherwise"})
 
 
 class ActivitySchema(Schema):
