@@ -10,7 +10,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from services.common.config import shared_secret
 
-from . import account_views, auth_views, brand_views, curation_views, integration_views, page_views, team_views, words  # noqa: F401  (routes)
+from . import account_views, auth_views, brand_views, curation_views, integration_views, page_views, share_views, team_views, words  # noqa: F401  (routes)
 from .blueprint import csrf, portal
 from .sessions import LIFETIME
 
