@@ -35,8 +35,7 @@ PUBLIC_PATHS = {
                                                    "content": {"application/xml": {}}}}}},
     "/healthz": {"get": {"tags": ["Health"], "summary": "Liveness", "security": [],
                          "responses": {"200": {"description": "Alive"}}}},
-    "/readyz": {"get": {"tags": ["Health"], "summary": "Readiness", "security": [],
-                        "responses": {"200": {"description": "Ready"}, "503": {"description": "Not ready"}}}},
+    # /readyz and /metrics: on GATEWAY_ADMIN_PORT only, so not part of the public document
 }
 
 
