@@ -38,14 +38,16 @@ def body_limit(path: str, method: str, default: int) -> int:
 
 REFUSED = "gateway.refused"  # environ key: why the front door refuses this request (404)
 ADMIN_PATHS = frozenset({"/metrics", "/readyz"})
+REFUSED_PATH = "/.refused"  # a dot segment: no route has one, and no request can reach it unrefused
 ADMIN_PORT_PATHS = ADMIN_PATHS | {"/healthz"}
 
 
 class FrontDoor:
     """WSGI layer in front of everything else (the public page fast path included). A request
-    it refuses goes to Flask marked ``REFUSED`` (why, and the path) and with the path ``/``,
-    which no route matches, so its 404 is Flask's usual problem+json with every security header,
-    counted in the metrics, whatever route the path would have matched:
+    it refuses goes to Flask marked ``REFUSED`` (why, and the path) and with the path
+    ``REFUSED_PATH``, which no route matches (``/`` is the portal's), so no blueprint's error
+    page answers it: its 404 is problem+json (or the HTML not-found page, ``wants_html``) with
+    every security header, counted in the metrics, whatever route the path would have matched:
 
     - an ambiguous path (``routes.refusal``: raw request target and decoded path), before any
       route matching, for API, portal and public page routes alike (API.md "Changed rules");
@@ -61,7 +63,7 @@ class FrontDoor:
         reason = refusal(environ) or self._wrong_port(environ)
         if reason:  # matched by no route, so no blueprint (the portal's HTML pages) answers it
             environ[REFUSED] = (reason, environ.get("PATH_INFO", ""))
-            environ["PATH_INFO"], environ["SCRIPT_NAME"] = "/", ""
+            environ["PATH_INFO"], environ["SCRIPT_NAME"] = REFUSED_PATH, ""
             return self.flask_app(environ, start_response)
         return self.app(environ, start_response)
 

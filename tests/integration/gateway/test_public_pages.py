@@ -43,7 +43,7 @@ def test_a_published_page_shows_partner_use_cases_experts_and_offerings(gateway)
     assert 'class="hero" src="https://experts.example.com/assets/p-1/' + "c" * 64 + '.png"' in html
     for text in ("Email Automation", "Grace Hopper", "Automation engineer", "97%", "Top Rated Plus",
                  "Expert-Vetted", "$120/hr", "HubSpot", "US", "Welcome series setup", "$900",
-                 "delivered in 5 days", "Deliverability review", "60 minutes", "$150"):
+                 "Delivered in 5 days", "Deliverability review", "60 minutes", "$150"):
         assert text in html, text
     assert '<meta property="og:title" content="Acme Analytics Experts">' in html
     ld = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
