@@ -7,8 +7,8 @@ import re
 import pytest
 import requests
 
-from tests.e2e.test_gateway_public_pages import publish
 from tests.e2e.helpers import publishable_page
+from tests.e2e.test_gateway_public_pages import publish
 from tests.unit.assets.corpus import photo
 
 pytestmark = pytest.mark.e2e
