@@ -58,7 +58,11 @@ def fill(path: str, ids: dict) -> str:
 BODIES = {"/use-cases": {"name": "Mine now"}, "/use-cases/{uid}": {"name": "Mine now"},
           "/experts": {"freelancer_ids": ["x"]}, "/invitations": {"emails": ["a@example.com"]},
           "/offerings": {"kind": "project", "offering_id": "x", "freelancer_id": "x"},
-          "/published": {"published": False}}
+          "/published": {"published": False}, "/page": {"headline": "Mine now"},
+          "/experts:decide": {"approve": ["x"]}, "/members/{account_id}": {"role": "member"},
+          "/api-keys": {"name": "Mine now"}, "/preview-links": {"expires_in_days": 1},
+          "/webhooks": {"url": "https://example.com/hook", "events": ["page.published"]},
+          "/webhooks/{wid}": {"description": "Mine now"}}
 
 
 def body_for(template: str):
