@@ -3,7 +3,7 @@ import re
 
 from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
 
-from services.common.openapi import NOT_BLANK, Pattern
+from services.common.openapi import NOT_BLANK, WHITESPACE, Pattern
 from services.common.pagination import PageArgs
 
 from .domain import MAX_DECIDE, MAX_SAVE, STATUSES
@@ -103,11 +103,11 @@ class SaveExpertsSchema(Schema):
 
 
 class DecideExpertsSchema(Schema):
-    """``experts:decide``: ids to approve and to decline, at most 200 in all (API.md), each once."""
+    """``experts:decide``: ids to approve and to decline, at most 200 in all (API.md), each once;
+    empty lists decide nothing (200 with no items)."""
 
     class Meta:
         unknown = RAISE
-        json_schema = {"minProperties": 1}
 
     approve = fields.List(fields.String(validate=FREELANCER_ID), load_default=list,
                           validate=validate.Length(max=MAX_DECIDE), metadata={"uniqueItems": True})
@@ -117,8 +117,6 @@ class DecideExpertsSchema(Schema):
     @validates_schema
     def _each_once_and_not_too_many(self, data, **kwargs):
         ids = [*data.get("approve", []), *data.get("decline", [])]
-        if not ids:
-            raise ValidationError("Name at least one freelancer to approve or decline.", "approve")
         if len(ids) > MAX_DECIDE:
             raise ValidationError(f"At most {MAX_DECIDE} freelancers in all.", "approve")
         if len(set(ids)) != len(ids):
@@ -215,25 +213,25 @@ class PageSchema(Schema):
 
 MAX_EMBED_ORIGINS = 20
 # https://host[:port]: a DNS name (letters, digits, hyphens; a dot between labels) or an IPv4 address
-ORIGIN = re.compile(r"^https://(?P<host>(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}"
-                    r"[a-z0-9])?)(?::(?P<port>[0-9]{1,5}))?$")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _plain_text(value: str) -> None:
-    if CONTROL.search(value):
-        raise ValidationError("Must be plain text: no control characters besides line breaks and tabs.")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+ORIGIN = rf"^https://(?:{_LABEL}\.)*{_LABEL}(?::{_PORT})?$"  # documented as is (ECMA-262)
+_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f"  # what plain text may not hold (line breaks and tabs it may)
+PLAIN_TEXT = rf"^[^{_CONTROLS}]*$"
+PLAIN_NOT_BLANK = rf"^[^{_CONTROLS}]*[^{WHITESPACE}{_CONTROLS}][^{_CONTROLS}]*$"
 
 
 class EmbedOrigin(fields.String):
-    """An origin the page may be framed by: ``https://host[:port]``, lowercased (RFC 6454)."""
+    """An origin the page may be framed by: ``https://host[:port]`` (RFC 6454), at most 300
+    characters, exactly as the documented pattern says; stored with its host lowercased."""
+
+    ERROR = "Must be an origin: https://host or https://host:port, nothing after it."
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=[validate.Length(max=300), Pattern(ORIGIN, error=self.ERROR)], **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip().lower()
-        match = ORIGIN.match(text)
-        if match is None or len(text) > 300 or (match["port"] and not 0 < int(match["port"]) < 65536):
-            raise ValidationError("Must be an origin: https://host or https://host:port, nothing after it.")
-        return text
+        return super()._deserialize(value, attr, data, **kwargs).lower()
 
 
 class UpdatePageSchema(Schema):
@@ -244,9 +242,12 @@ class UpdatePageSchema(Schema):
         unknown = RAISE
         json_schema = {"minProperties": 1}
 
-    headline = fields.String(allow_none=True, validate=[validate.Length(min=1, max=80),
-                                                        Pattern(NOT_BLANK, error="Must not be blank."), _plain_text])
-    intro = fields.String(allow_none=True, validate=[validate.Length(max=600), _plain_text])
+    headline = fields.String(allow_none=True, validate=[
+        validate.Length(min=1, max=80),
+        Pattern(PLAIN_NOT_BLANK, error="Must not be blank, and plain text: no control characters.")])
+    intro = fields.String(allow_none=True, validate=[
+        validate.Length(max=600),
+        Pattern(PLAIN_TEXT, error="Must be plain text: no control characters besides line breaks and tabs.")])
     embed_origins = fields.List(EmbedOrigin(), validate=validate.Length(max=MAX_EMBED_ORIGINS),
                                 metadata={"uniqueItems": True})
 

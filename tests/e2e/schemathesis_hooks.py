@@ -28,6 +28,9 @@ ACROSS_PARTS = {
     "Must equal the id in the path.",  # a PUT body's freelancer_id (API.md)
     "Each email once.",  # uniqueItems, and also ignoring case: A@x.com and a@x.com are one address
     "Offering ids must be unique.",  # unique by one property of the items, not whole items
+    "Each origin once.",  # uniqueItems, and also ignoring case (origins are stored lowercased)
+    "At most 200 freelancers in all.",  # experts:decide: approve and decline together
+    "Each freelancer once, in one list.",  # experts:decide: no id in both lists
 }
 # Unassigned code points (Unicode category Cn, which changes with each Unicode version) are
 # refused in names; the documented pattern names every other refused character

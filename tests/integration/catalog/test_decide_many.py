@@ -64,9 +64,15 @@ def test_declining_approved_experts_in_bulk_drops_their_offerings_and_a_publishe
     assert kinds.count("catalog.page.changed") == 1
 
 
+@pytest.mark.parametrize("body", [{}, {"approve": []}, {"approve": [], "decline": []}])
+def test_empty_lists_decide_nothing(catalog, body):
+    p = catalog.partner()
+    uid = use_case(catalog, p)
+    answer = decide_many(catalog, p, uid, body=body)
+    assert answer.status_code == 200 and answer.get_json() == {"items": []}
+
+
 @pytest.mark.parametrize("body, field", [
-    ({}, None),
-    ({"approve": []}, "approve"),
     ({"approve": ["a"], "decline": ["a"]}, "decline"),
     ({"approve": [f"f{n}" for n in range(150)], "decline": [f"g{n}" for n in range(51)]}, "approve"),
     ({"approve": [f"f{n}" for n in range(201)]}, "approve"),
