@@ -94,10 +94,19 @@ def _identifier(**kwargs) -> fields.String:
     )
 
 
-def _https_url(**kwargs) -> fields.Url:
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+# https, a DNS name with a top-level domain, an optional port, then visible ASCII only (a URL's
+# other characters travel percent-encoded): what the document says is what is enforced
+HTTPS_URL = rf"^https://(?:{_LABEL}\.)+[A-Za-z][A-Za-z0-9-]{{0,62}}(?::{_PORT})?(?:[/?#][\x21-\x7e]*)?$"
+
+
+def _https_url(**kwargs) -> fields.String:
     """An absolute https URL (API.md second round, "Talent document: new optional fields"):
     any other scheme is 422; absent means unknown."""
-    return fields.Url(schemes={"https"}, validate=validate.Length(max=MAX_URL), **kwargs)
+    return fields.String(validate=[validate.Length(max=MAX_URL),
+                                   Pattern(HTTPS_URL, error="Must be an https URL (https://host/path).")],
+                         **kwargs)
 
 
 def _text(minimum: int, maximum: int, **kwargs) -> fields.String:
