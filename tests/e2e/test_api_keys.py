@@ -112,5 +112,7 @@ def test_bad_keys_and_bad_input_are_refused_never_a_500(stack):
     assert answer.status_code in (400, 422), answer.text
     for key_id in ("nope", "x" * 300, "%00", "\u00e9"):
         answer = stack.call("DELETE", f"{base}/api-keys/{key_id}", admin["token"])
-        assert answer.status_code == 404, (key_id, answer.text)
+        # a NUL in the path: nginx refuses to read it (400) before the gateway's 404
+        allowed = (400, 404) if key_id == "%00" and stack.name == "production" else (404,)
+        assert answer.status_code in allowed, (key_id, answer.text)
     assert stack.call("POST", "/internal/v1/api-keys:exchange", admin["token"], json={"key": "pek_x"}).status_code == 404
