@@ -7,7 +7,7 @@ succeeds. Keys are scoped to the caller. A key reused for a different request
 is refused (422 ``idempotency_key_reused``).
 
 A repeat is answered only to a caller who may still make the call: for a partner's route
-(a ``pid`` argument) the service's partner guard runs first (``PARTNER_GUARD`` in
+(a ``pid`` argument) called by a member the service's partner guard runs first (``PARTNER_GUARD`` in
 ``app.extensions``), so a member removed since the first call gets 404 like any call of
 theirs, not the stored answer (issue 16: access decisions never wait).
 """
@@ -54,7 +54,7 @@ def idempotent(view):
         if not _VALID_KEY.match(key):
             raise Problem(400, "invalid_parameter", "Idempotency-Key must be 1-200 visible characters.")
         guard = current_app.extensions.get(PARTNER_GUARD)
-        if guard is not None and "pid" in kwargs:
+        if guard is not None and "pid" in kwargs and g.principal.kind == "member":  # a service is no member
             guard(kwargs["pid"])
         runtime = current_app.config["RUNTIME"]
         table = runtime.metadata.tables["idempotency_keys"]
