@@ -192,5 +192,8 @@ def test_a_new_current_asset_is_announced_on_the_bus(assets):
     from services.common.bus import Envelope
     event = Envelope.from_bytes(seen[0].body)
     assert event.event_type == "assets.asset.updated"
-    assert event.payload == {"partner_id": PID, **body, "updated_at": event.payload["updated_at"]}
+    # the event names who uploaded it too (the activity log credits them), which the answer does not
+    assert event.payload == {"partner_id": PID, **body, "updated_at": event.payload["updated_at"],
+                             "uploaded_by": event.payload["uploaded_by"]}
+    assert event.payload["uploaded_by"]
     assert event.payload["updated_at"].startswith(body["updated_at"][:19])
