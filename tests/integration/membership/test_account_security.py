@@ -227,8 +227,10 @@ def test_admins_promote_and_demote_and_the_team_always_keeps_an_admin(app):
     ada, bob, cy = account(client, "Ada"), account(client, "Bob"), account(client, "Cy")
     pid = partner(client, ada)
     invite(client, pid, ada, bob["email"], cy["email"])
-    for token, who in zip(send_mail(app), (bob, cy)):
-        assert client.post("/api/v1/invitations/accept", json={"token": token}, headers=who["headers"]).status_code == 200
+    for token in send_mail(app):  # the mail folder's order is not the invitations' order
+        answers = [client.post("/api/v1/invitations/accept", json={"token": token}, headers=who["headers"]).status_code
+                   for who in (bob, cy)]
+        assert 200 in answers, answers
     members = f"/api/v1/partners/{pid}/members"
     refused = client.patch(f"{members}/{cy['id']}", json={"role": "admin"}, headers=bob["headers"])
     assert (refused.status_code, refused.get_json()["code"]) == (403, "admin_only")
