@@ -3,7 +3,7 @@ import re
 
 from marshmallow import RAISE, Schema, fields, validate, validates_schema, ValidationError
 
-from services.common.openapi import NOT_BLANK, WHITESPACE, Pattern
+from services.common.openapi import DNS_LABEL, NOT_BLANK, PORT, WHITESPACE, Pattern
 from services.common.pagination import PageArgs
 
 from .domain import MAX_DECIDE, MAX_SAVE, STATUSES
@@ -213,9 +213,7 @@ class PageSchema(Schema):
 
 MAX_EMBED_ORIGINS = 20
 # https://host[:port]: a DNS name (letters, digits, hyphens; a dot between labels) or an IPv4 address
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
-ORIGIN = rf"^https://(?:{_LABEL}\.)*{_LABEL}(?::{_PORT})?$"  # documented as is (ECMA-262)
+ORIGIN = rf"^https://(?:{DNS_LABEL}\.)*{DNS_LABEL}(?::{PORT})?$"  # documented as is (ECMA-262)
 _CONTROLS = r"\x00-\x08\x0b-\x1f\x7f"  # what plain text may not hold (line breaks and tabs it may)
 PLAIN_TEXT = rf"^[^{_CONTROLS}]*$"
 PLAIN_NOT_BLANK = rf"^[^{_CONTROLS}]*[^{WHITESPACE}{_CONTROLS}][^{_CONTROLS}]*$"

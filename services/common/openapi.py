@@ -37,6 +37,9 @@ WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f
 # says so, and "not blank" text has a character that is neither whitespace nor NUL.
 NO_NUL = r"^[^\x00]*$"
 NOT_BLANK = rf"^[^\x00]*[^{WHITESPACE}\x00][^\x00]*$"
+# pieces of URL patterns, ECMA-262 and Python alike: a DNS label (RFC 1123), a TCP port 1-65535
+DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
 
 
 class Pattern(validate.Regexp):

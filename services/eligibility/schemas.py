@@ -11,7 +11,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from services.common.openapi import NOT_BLANK, Pattern
+from services.common.openapi import DNS_LABEL, NOT_BLANK, PORT, Pattern
 
 ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
 BADGES = ("top_rated", "top_rated_plus", "expert_vetted", "rising_talent")
@@ -94,11 +94,9 @@ def _identifier(**kwargs) -> fields.String:
     )
 
 
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_PORT = r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
 # https, a DNS name with a top-level domain, an optional port, then visible ASCII only (a URL's
 # other characters travel percent-encoded): what the document says is what is enforced
-HTTPS_URL = rf"^https://(?:{_LABEL}\.)+[A-Za-z][A-Za-z0-9-]{{0,62}}(?::{_PORT})?(?:[/?#][\x21-\x7e]*)?$"
+HTTPS_URL = rf"^https://(?:{DNS_LABEL}\.)+[A-Za-z][A-Za-z0-9-]{{0,62}}(?::{PORT})?(?:[/?#][\x21-\x7e]*)?$"
 
 
 def _https_url(**kwargs) -> fields.String:
